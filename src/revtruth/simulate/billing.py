@@ -1,0 +1,329 @@
+"""Billing side of the simulated company: Stripe customers, subscriptions, invoices, events.
+
+Subscriptions follow Stripe's own rules: every item of a subscription shares one interval,
+periods roll from the billing anchor (the trial end when there was a trial), a finite
+discount disappears from the subscription once it has expired, and events are kept for
+30 days only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from revtruth.simulate import names
+from revtruth.simulate.catalogue import COUPON_SPECS, PRICE_SPECS, PRODUCTS, build_catalogue
+from revtruth.simulate.ids import stripe_id
+from revtruth.simulate.plan import (
+    BillingPlan,
+    Company,
+    Customer,
+    Discount,
+    Invoice,
+    InvoiceLine,
+    Price,
+    StripeEvent,
+    Subscription,
+    SubscriptionItem,
+)
+
+EVENT_RETENTION = timedelta(days=30)
+TRIAL = timedelta(days=14)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Stripe's anchor arithmetic: the same day next month, clamped to the month's end."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def next_period_start(start: datetime, anchor: datetime, price: Price, periods: int) -> datetime:
+    """The start of period number `periods` counted from the anchor (never drifting)."""
+    if price.interval == "month":
+        return add_months(anchor, price.interval_count * periods)
+    if price.interval == "year":
+        return add_months(anchor, 12 * price.interval_count * periods)
+    days = {"week": 7, "day": 1}[price.interval] * price.interval_count * periods
+    return anchor + timedelta(days=days)
+
+
+class BillingBuilder:
+    def __init__(self, rng: random.Random, plan: BillingPlan, now: datetime, history_start: datetime):
+        self.rng, self.plan, self.now = rng, plan, now
+        catalogue_created = history_start - timedelta(days=30)
+        products, self.prices, self.coupons = build_catalogue(
+            catalogue_created,
+            [stripe_id(rng, "prod") for _ in PRODUCTS],
+            [stripe_id(rng, "price") for _ in PRICE_SPECS],
+            [spec.key for spec in COUPON_SPECS],  # coupon ids are chosen by people, as here
+        )
+        plan.products.extend(products)
+        plan.prices.extend(self.prices.values())
+        plan.coupons.extend(self.coupons.values())
+        self._subscriptions_of: dict[str, list[Subscription]] = {}
+        # Every discount ever granted, expired ones too: invoices need them, the API does not.
+        self._granted_discounts: dict[str, list[Discount]] = {}
+        self._invoice_number = 0
+
+    # ------------------------------------------------------------------ customers
+
+    def add_customer(self, company: Company) -> Customer:
+        rng = self.rng
+        first, last = names.person(rng)
+        email = (
+            names.free_mail(rng, first, last)
+            if rng.random() < 0.25
+            else rng.choice((f"billing@{company.domain}", f"finance@{company.domain}",
+                             names.work_email(first, last, company.domain)))
+        )
+        currency = self._currency_for(company)
+        customer = Customer(
+            customer_id=stripe_id(rng, "cus"),
+            company_key=company.company_key,
+            name=names.name_variant(rng, company.name),
+            email=email,
+            created_at=company.created_at,
+            currency=currency,
+            country=company.country,
+        )
+        if rng.random() < 0.06 and company.scenario != "trial":
+            customer.discount = Discount(
+                stripe_id(rng, "di"), "partner20", customer.customer_id, company.created_at
+            )
+        self.plan.customers.append(customer)
+        subscription = self._add_subscription(company, customer)
+        self.plan.subscriptions.append(subscription)
+        self._subscriptions_of[customer.customer_id] = [subscription]
+        self._add_invoices(subscription, customer)
+        self._add_events(customer, subscription)
+        return customer
+
+    def _currency_for(self, company: Company) -> str:
+        if company.country == "JP" and self.rng.random() < 0.8:
+            return "jpy"
+        if company.country in ("DE", "FR") and self.rng.random() < 0.8:
+            return "eur"
+        return "usd"
+
+    def annual_value_of(self, customer: Customer | None) -> tuple[Decimal, str] | None:
+        """What sales booked: list price × 12 months, before discounts, in major units."""
+        if customer is None:
+            return None
+        subscription = self._subscriptions_of[customer.customer_id][0]
+        monthly = Decimal(0)
+        for item in subscription.items:
+            price = self.prices_by_id[item.price_id]
+            months = {"month": 1, "year": 12}.get(price.interval)
+            per_month = (
+                Decimal(price.unit_amount * item.quantity) / (months * price.interval_count)
+                if months
+                else Decimal(price.unit_amount * item.quantity) * 52 / 12
+            )
+            monthly += per_month
+        divisor = 1 if subscription.currency == "jpy" else 100
+        return ((monthly * 12 / divisor).quantize(Decimal("0.01")), subscription.currency)
+
+    @property
+    def prices_by_id(self) -> dict[str, Price]:
+        return {price.price_id: price for price in self.prices.values()}
+
+    def ended_at_of(self, customer: Customer | None) -> datetime | None:
+        if customer is None:
+            return None
+        return self._subscriptions_of[customer.customer_id][0].ended_at
+
+    # ------------------------------------------------------------------ subscriptions
+
+    def _choose_prices(self, currency: str) -> tuple[Price, int, Price | None]:
+        rng = self.rng
+        candidates = [p for p in self.prices.values() if p.currency == currency
+                      and not p.lookup_key.startswith("seats")]
+        weights = [1 if p.interval == "week" else 6 if p.interval == "year" else 10 for p in candidates]
+        main = rng.choices(candidates, weights)[0]
+        seats = None
+        if main.interval == "month" and main.interval_count == 1 and rng.random() < 0.3:
+            seats = self.prices.get(f"seats_month_{currency}")
+        return main, 1, seats
+
+    def _add_subscription(self, company: Company, customer: Customer) -> Subscription:
+        rng, now = self.rng, self.now
+        start = customer.created_at
+        main, quantity, seats = self._choose_prices(customer.currency)
+        had_trial = company.scenario == "trial" or rng.random() < 0.3
+        anchor = start + TRIAL if had_trial else start
+        items = [SubscriptionItem(stripe_id(rng, "si"), main.price_id, quantity, start)]
+        if seats is not None:
+            items.append(SubscriptionItem(stripe_id(rng, "si"), seats.price_id, rng.randint(1, 25), start))
+        subscription = Subscription(
+            subscription_id=stripe_id(rng, "sub"),
+            customer_id=customer.customer_id,
+            status="active",
+            currency=customer.currency,
+            items=items,
+            created_at=start,
+            start_date=start,
+            current_period_start=start,
+            current_period_end=anchor,
+            trial_start=start if had_trial else None,
+            trial_end=anchor if had_trial else None,
+        )
+        if company.scenario == "trial":
+            subscription.status = "trialing"
+        elif company.scenario == "churned":
+            earliest = anchor + timedelta(days=31)
+            latest = now - timedelta(days=7)
+            ended = earliest + timedelta(seconds=rng.randint(0, max(1, int((latest - earliest).total_seconds()))))
+            subscription.status = "canceled"
+            subscription.ended_at = ended
+            subscription.canceled_at = ended - timedelta(days=rng.choice((0, 0, 3, 12)))
+        elif company.scenario == "past_due":
+            subscription.status = "past_due"
+        elif rng.random() < 0.05:
+            subscription.cancel_at_period_end = True  # still paying until the period ends
+        self._set_current_period(subscription, main, anchor)
+        if subscription.cancel_at_period_end:
+            subscription.cancel_at = subscription.current_period_end
+            subscription.canceled_at = now - timedelta(days=rng.randint(1, 5))
+        if subscription.status != "trialing":
+            self._add_discounts(subscription, customer, main)
+        return subscription
+
+    def _set_current_period(self, subscription: Subscription, main: Price, anchor: datetime) -> None:
+        limit = subscription.ended_at or self.now
+        if limit < anchor:
+            return  # still in the trial period
+        periods = 0
+        while next_period_start(anchor, anchor, main, periods + 1) <= limit:
+            periods += 1
+        subscription.current_period_start = next_period_start(anchor, anchor, main, periods)
+        subscription.current_period_end = next_period_start(anchor, anchor, main, periods + 1)
+
+    def _add_discounts(self, subscription: Subscription, customer: Customer, main: Price) -> None:
+        rng = self.rng
+        roll = rng.random()
+        monthly = main.interval == "month" and main.interval_count == 1
+        coupon_key = None
+        start = subscription.start_date
+        if roll < 0.08:
+            coupon_key = rng.choice(("partner20", "nonprofit25"))
+        elif roll < 0.13 and main.unit_amount >= 10_000:
+            # Amount-off coupons go on plans they cannot wipe out (MRR would floor at zero).
+            coupon_key = {
+                ("usd", True): "usd50off", ("usd", False): "usd120off_year" if main.interval == "year" else None,
+                ("eur", True): "eur20off",
+            }.get((subscription.currency, monthly))
+        elif roll < 0.18 and monthly:
+            coupon_key = "launch10x3"
+        elif roll < 0.23 and monthly and subscription.status != "canceled":
+            # A retention offer made at one of the last two renewals.
+            coupon_key = "save50x2"
+            start = add_months(subscription.current_period_start, -rng.randint(0, 1))
+            start = max(start, subscription.start_date)
+        if coupon_key is None:
+            return
+        discounts = [self._discount(coupon_key, subscription, start)]
+        if coupon_key in ("partner20", "nonprofit25") and subscription.currency == "usd" and monthly \
+                and main.unit_amount >= 10_000 and rng.random() < 0.3:
+            discounts.append(self._discount("usd50off", subscription, start))  # stacked, in order
+        # Stripe drops an expired discount from the subscription: keep only what still applies.
+        subscription.discounts = [d for d in discounts if d.end is None or d.end > self.now]
+        self._granted_discounts[subscription.subscription_id] = discounts
+
+    def _discount(self, coupon_key: str, subscription: Subscription, start: datetime) -> Discount:
+        coupon = self.coupons[coupon_key]
+        end = add_months(start, coupon.duration_in_months) if coupon.duration == "repeating" else None
+        return Discount(
+            stripe_id(self.rng, "di"), coupon.coupon_id, subscription.customer_id, start, end,
+            subscription_id=subscription.subscription_id,
+        )
+
+    # ------------------------------------------------------------------ invoices and events
+
+    def _add_invoices(self, subscription: Subscription, customer: Customer) -> None:
+        prices = self.prices_by_id
+        main = prices[subscription.items[0].price_id]
+        anchor = subscription.trial_end or subscription.start_date
+        limit = subscription.ended_at or self.now
+        if subscription.trial_start is not None:
+            self._invoice(subscription, customer, subscription.trial_start, anchor, "subscription_create", zero=True)
+        periods = 0
+        while True:
+            period_start = next_period_start(anchor, anchor, main, periods)
+            if period_start > limit or subscription.status == "trialing":
+                break
+            period_end = next_period_start(anchor, anchor, main, periods + 1)
+            reason = "subscription_create" if periods == 0 and subscription.trial_start is None \
+                else "subscription_cycle"
+            self._invoice(subscription, customer, period_start, period_end, reason)
+            periods += 1
+        if subscription.status == "past_due" and self.plan.invoices:
+            self.plan.invoices[-1].status = "open"
+
+    def _invoice(self, subscription, customer, start, end, reason, zero=False) -> None:
+        prices = self.prices_by_id
+        self._invoice_number += 1
+        invoice_id = stripe_id(self.rng, "in")
+        discounts = [
+            d for d in self._granted_discounts.get(subscription.subscription_id, [])
+            if d.start <= start and (d.end is None or start < d.end)
+        ]
+        if not discounts and customer.discount is not None and customer.discount.start <= start:
+            discounts = [customer.discount]
+        lines = []
+        for item in subscription.items:
+            price = prices[item.price_id]
+            amount = 0 if zero else price.unit_amount * item.quantity
+            lines.append(InvoiceLine(
+                line_id=stripe_id(self.rng, "il"), amount=amount, currency=subscription.currency,
+                description=f"{item.quantity} × {price.nickname} (at {price.unit_amount})",
+                period_start=start, period_end=end, quantity=item.quantity,
+                price_id=price.price_id, subscription_item_id=item.item_id,
+            ))
+        if not zero:
+            remaining = sum(line.amount for line in lines)
+            for discount in discounts:
+                coupon = self.coupons[discount.coupon_id]
+                off = (remaining * int(coupon.percent_off) // 100) if coupon.percent_off is not None \
+                    else min(coupon.amount_off or 0, remaining)
+                lines[0].discount_amounts.append((discount.discount_id, off))
+                remaining -= off
+        invoice = Invoice(
+            invoice_id=invoice_id, customer_id=customer.customer_id,
+            subscription_id=subscription.subscription_id,
+            number=f"RT-{self._invoice_number:06d}", status="paid", billing_reason=reason,
+            currency=subscription.currency, created_at=start, period_start=start, period_end=end,
+            lines=lines, discount_ids=[d.discount_id for d in discounts],
+        )
+        self.plan.invoices.append(invoice)
+        subscription.latest_invoice_id = invoice_id
+
+    def _add_events(self, customer: Customer, subscription: Subscription) -> None:
+        window_start = self.now - EVENT_RETENTION
+        rng = self.rng
+
+        def event(kind: str, at: datetime, object_type: str, object_id: str) -> None:
+            if window_start <= at <= self.now:
+                self.plan.events.append(StripeEvent(stripe_id(rng, "evt"), kind, at, object_type, object_id))
+
+        event("customer.created", customer.created_at, "customer", customer.customer_id)
+        event("customer.subscription.created", subscription.created_at, "subscription",
+              subscription.subscription_id)
+        if subscription.ended_at:
+            event("customer.subscription.deleted", subscription.ended_at, "subscription",
+                  subscription.subscription_id)
+        for discount in subscription.discounts:
+            if discount.start > subscription.start_date:
+                event("customer.discount.created", discount.start, "subscription", subscription.subscription_id)
+
+    def finish(self) -> None:
+        for invoice in self.plan.invoices:
+            if self.now - EVENT_RETENTION <= invoice.created_at <= self.now and invoice.lines:
+                kind = "invoice.paid" if invoice.status == "paid" else "invoice.payment_failed"
+                self.plan.events.append(
+                    StripeEvent(stripe_id(self.rng, "evt"), kind, invoice.created_at, "invoice", invoice.invoice_id)
+                )
+        self.plan.events.sort(key=lambda e: (e.created_at, e.event_id))
