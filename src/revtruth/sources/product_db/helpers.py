@@ -1,0 +1,125 @@
+"""Reading PostgreSQL tables as Arrow through ADBC, in read-only sessions."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+# Types dlt cannot take as Arrow (uuid extension, json) are cast to text inside PostgreSQL.
+_TEXT_CAST_TYPES = {"uuid", "json", "jsonb", "inet", "cidr", "macaddr", "xml", "interval"}
+
+
+class ProductDbError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    schema: str
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (column name, PostgreSQL type name)
+    primary_key: tuple[str, ...]
+
+    def select_list(self) -> str:
+        return ", ".join(
+            f'{_quote(col)}::text AS {_quote(col)}' if pg_type in _TEXT_CAST_TYPES else _quote(col)
+            for col, pg_type in self.columns
+        )
+
+    @property
+    def qualified(self) -> str:
+        return f"{_quote(self.schema)}.{_quote(self.name)}"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+@contextlib.contextmanager
+def read_only_connection(url: str) -> Iterator[Any]:
+    """An ADBC connection whose session cannot write, whatever the role may do."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    try:
+        conn = adbc.connect(url)
+    except Exception as exc:  # the driver's own error names host and reason, never the password
+        raise ProductDbError(f"cannot connect to the product database: {_first_line(exc)}") from exc
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        yield conn
+    finally:
+        conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def describe_tables(conn: Any, schema: str, tables: list[str]) -> list[TableInfo]:
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT c.table_name, c.column_name, c.udt_name
+            FROM information_schema.columns c
+            WHERE c.table_schema = $1
+            ORDER BY c.table_name, c.ordinal_position
+            """,
+            (schema,),
+        )
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for table, column, udt in cur.fetchall():
+            columns.setdefault(table, []).append((column, udt))
+        cur.execute(
+            """
+            SELECT tc.table_name, kcu.column_name
+            FROM information_schema.table_constraints tc
+            JOIN information_schema.key_column_usage kcu
+              ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
+            WHERE tc.table_schema = $1 AND tc.constraint_type = 'PRIMARY KEY'
+            ORDER BY tc.table_name, kcu.ordinal_position
+            """,
+            (schema,),
+        )
+        keys: dict[str, list[str]] = {}
+        for table, column in cur.fetchall():
+            keys.setdefault(table, []).append(column)
+    missing = [t for t in tables if t not in columns]
+    if missing:
+        raise ProductDbError(
+            f"table(s) {', '.join(missing)} not found in schema {schema!r} of the product database;"
+            f" set sources.product_db.tables to the tables that exist"
+        )
+    return [TableInfo(schema, t, tuple(columns[t]), tuple(keys.get(t, ()))) for t in tables]
+
+
+def read_batches(
+    conn: Any, info: TableInfo, *, chunk_rows: int, cursor: str | None = None, after: Any = None
+) -> Iterator[pa.Table]:
+    """Yield the table (or its rows past `after` on `cursor`) as Arrow tables of ~chunk_rows."""
+    query = f"SELECT {info.select_list()} FROM {info.qualified}"
+    params: tuple = ()
+    if cursor is not None:
+        if after is not None:
+            query += f" WHERE {_quote(cursor)} > $1"
+            params = (after,)
+        query += f" ORDER BY {_quote(cursor)}"
+    with conn.cursor() as cur:
+        cur.execute(query, params or None)
+        reader = cur.fetch_record_batch()
+        pending: list[pa.RecordBatch] = []
+        pending_rows = 0
+        yielded = False
+        for batch in reader:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= chunk_rows:
+                yield pa.Table.from_batches(pending)
+                pending, pending_rows, yielded = [], 0, True
+        if pending or not yielded:
+            # An empty table still yields its schema, so the warehouse table exists from day one.
+            yield pa.Table.from_batches(pending, schema=reader.schema)

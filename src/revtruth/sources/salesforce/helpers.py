@@ -1,0 +1,148 @@
+"""Salesforce session login and paged SOQL reads through simple-salesforce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import requests
+from simple_salesforce import Salesforce
+
+from revtruth.sources.salesforce.settings import CURSOR_FIELD, SKIPPED_FIELD_TYPES
+
+
+class SalesforceLoginError(RuntimeError):
+    pass
+
+
+class _BundleVerifyingSession(requests.Session):
+    """requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override `Session.verify` (psf/requests
+    #3829), so the bundle is passed on every request instead. Proxies from the environment
+    still apply."""
+
+    def __init__(self, ca_bundle: str):
+        super().__init__()
+        self.verify = self._ca_bundle = ca_bundle
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
+        kwargs.setdefault("verify", self._ca_bundle)
+        return super().request(method, url, *args, **kwargs)
+
+
+def http_session(ca_bundle: str | None) -> requests.Session:
+    """A session that verifies TLS against `ca_bundle` when given (corporate proxies, the
+    simulator) and the system's trust store otherwise. Verification is never turned off."""
+    return _BundleVerifyingSession(ca_bundle) if ca_bundle else requests.Session()
+
+
+def login(
+    session: requests.Session,
+    login_url: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    username: str | None = None,
+    password: str | None = None,
+    security_token: str = "",
+) -> tuple[str, str]:
+    """OAuth 2.0 token request (username-password flow when a username is given, else client
+    credentials). Returns (instance_url, access_token)."""
+    form = {"client_id": client_id, "client_secret": client_secret}
+    if username:
+        form.update(grant_type="password", username=username, password=(password or "") + security_token)
+    else:
+        form["grant_type"] = "client_credentials"
+    response = session.post(f"{login_url.rstrip('/')}/services/oauth2/token", data=form, timeout=60)
+    if response.status_code != 200:
+        try:
+            detail = response.json().get("error_description") or response.json().get("error")
+        except ValueError:
+            detail = response.text[:200]
+        raise SalesforceLoginError(
+            f"Salesforce login at {login_url} failed ({response.status_code}): {detail}"
+        )
+    body = response.json()
+    return body["instance_url"], body["access_token"]
+
+
+def connect(
+    *,
+    login_url: str,
+    instance_url: str | None,
+    api_version: str,
+    ca_bundle: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    username: str | None,
+    password: str | None,
+    security_token: str | None,
+    session_id: str | None,
+) -> Salesforce:
+    session = http_session(ca_bundle)
+    if not (instance_url and session_id):
+        if not (client_id and client_secret):
+            raise SalesforceLoginError(
+                "Salesforce needs client_id and client_secret (and username/password for the "
+                "password flow), or instance_url and session_id"
+            )
+        instance_url, session_id = login(
+            session, login_url, client_id=client_id, client_secret=client_secret,
+            username=username, password=password, security_token=security_token or "",
+        )
+    # Amounts parse as Decimal: a float would turn 0.1 into 0.1000000000000000055…
+    return Salesforce(instance_url=instance_url, session_id=session_id, session=session,
+                      version=api_version, parse_float=Decimal)
+
+
+# Salesforce field types -> dlt data types; what is not listed is left to dlt's inference.
+_DLT_TYPES = {
+    "currency": {"data_type": "decimal", "precision": 18, "scale": 2},
+    "percent": {"data_type": "decimal", "precision": 18, "scale": 4},
+    "double": {"data_type": "decimal", "precision": 38, "scale": 9},
+    "int": {"data_type": "bigint"},
+    "boolean": {"data_type": "bool"},
+    "date": {"data_type": "date"},
+    "datetime": {"data_type": "timestamp"},
+}
+
+
+def describe_fields(sf: Salesforce, sobject: str) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The selectable field names and a dlt column hint for each typed one, from describe.
+
+    Hints make empty columns exist and money exact even when no record has a value yet."""
+    fields, hints = [], {}
+    for field in getattr(sf, sobject).describe()["fields"]:
+        if field.get("type") in SKIPPED_FIELD_TYPES:
+            continue
+        fields.append(field["name"])
+        hints[field["name"]] = {"name": field["name"], "nullable": True,
+                                **_DLT_TYPES.get(field.get("type"), {"data_type": "text"})}
+    return fields, hints
+
+
+def soql_datetime(value: str | datetime) -> str:
+    """A Salesforce datetime string or datetime as a SOQL literal (2024-01-15T10:00:00Z)."""
+    if isinstance(value, str):
+        value = datetime.strptime(value.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + value.strftime("%z").replace("+0000", "Z")
+
+
+def query_pages(sf: Salesforce, soql: str) -> Iterator[list[dict[str, Any]]]:
+    """Run SOQL with queryAll (so deletions arrive as IsDeleted = true) and yield each page."""
+    page = sf.query(soql, include_deleted=True)
+    while True:
+        records = [{k: v for k, v in r.items() if k != "attributes"} for r in page["records"]]
+        if records:
+            yield records
+        if page.get("done", True):
+            return
+        page = sf.query_more(page["nextRecordsUrl"], identifier_is_url=True, include_deleted=True)
+
+
+def incremental_soql(sobject: str, fields: list[str], since: str) -> str:
+    return (
+        f"SELECT {', '.join(fields)} FROM {sobject} "
+        f"WHERE {CURSOR_FIELD} >= {soql_datetime(since)} ORDER BY {CURSOR_FIELD} ASC"
+    )
