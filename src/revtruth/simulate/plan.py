@@ -323,7 +323,7 @@ class CompanyPlan:
     seed: int
     size: str
     today: date  # the last day of simulated history (UTC)
-    now: datetime  # the instant "now" in the simulation: today at 12:00 UTC
+    now: datetime  # the instant "now" in the simulation: midnight UTC starting `today`
     reporting_currency: str
     companies: list[Company]
     billing: BillingPlan
