@@ -1,0 +1,32 @@
+{#-
+    numerator ÷ denominator as DECIMAL(38, scale), rounded half away from zero at `scale`.
+
+    Money stays decimal until it is shown. Most warehouses divide decimals as decimals;
+    DuckDB returns a DOUBLE, so there the division is done on scaled 128-bit integers.
+    Both operands may carry up to 9 decimals (prices, FX rates, fractions of a cent).
+-#}
+{% macro decimal_divide(numerator, denominator, scale=10) -%}
+    {{ return(adapter.dispatch('decimal_divide', 'revtruth')(numerator, denominator, scale)) }}
+{%- endmacro %}
+
+{% macro default__decimal_divide(numerator, denominator, scale=10) -%}
+    cast(round(cast({{ numerator }} as numeric(38, 18)) / cast({{ denominator }} as numeric(38, 18)), {{ scale }}) as numeric(38, {{ scale }}))
+{%- endmacro %}
+
+{% macro duckdb__decimal_divide(numerator, denominator, scale=10) -%}
+    {%- set n -%} cast(round(cast({{ numerator }} as decimal(38, 9)) * 1000000000) as hugeint) * cast(1{{ '0' * scale }} as hugeint) {%- endset -%}
+    {%- set d -%} cast(round(cast({{ denominator }} as decimal(38, 9)) * 1000000000) as hugeint) {%- endset -%}
+    (cast(
+        sign({{ n }}) * sign({{ d }})
+        * ((abs({{ n }}) * 2 + abs({{ d }})) // (abs({{ d }}) * 2))
+     as decimal(38, 0)) * cast(0.{{ '0' * (scale - 1) }}1 as decimal(38, {{ scale }})))
+{%- endmacro %}
+
+
+{#-
+    Minor units to major units for a currency: ÷100 for most, ÷1 for zero-decimal currencies
+    such as JPY, ÷1000 for three-decimal ones (the `currency_minor_units` seed lists them).
+-#}
+{% macro minor_to_major(amount, exponent) -%}
+    ({{ amount }} * case {{ exponent }} when 0 then 1 when 3 then 0.001 else 0.01 end)
+{%- endmacro %}

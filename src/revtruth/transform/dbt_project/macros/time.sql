@@ -1,0 +1,52 @@
+{#- Unix seconds (Stripe's timestamps) to a timestamp with time zone. -#}
+{% macro epoch_to_timestamp(column) -%}
+    {{ return(adapter.dispatch('epoch_to_timestamp', 'revtruth')(column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_to_timestamp(column) -%}
+    to_timestamp({{ column }})
+{%- endmacro %}
+
+{% macro snowflake__epoch_to_timestamp(column) -%}
+    to_timestamp_tz({{ column }})
+{%- endmacro %}
+
+{% macro bigquery__epoch_to_timestamp(column) -%}
+    timestamp_seconds({{ column }})
+{%- endmacro %}
+
+
+{#- The UTC calendar date of a timestamp with time zone, whatever the session's zone. -#}
+{% macro utc_date(column) -%}
+    {{ return(adapter.dispatch('utc_date', 'revtruth')(column)) }}
+{%- endmacro %}
+
+{% macro default__utc_date(column) -%}
+    cast(({{ column }} at time zone 'UTC') as date)
+{%- endmacro %}
+
+{% macro duckdb__utc_date(column) -%}
+    cast(timezone('UTC', {{ column }}) as date)
+{%- endmacro %}
+
+{% macro snowflake__utc_date(column) -%}
+    cast(convert_timezone('UTC', {{ column }}) as date)
+{%- endmacro %}
+
+{% macro bigquery__utc_date(column) -%}
+    date({{ column }}, 'UTC')
+{%- endmacro %}
+
+
+{#-
+    The day the metrics are computed for: the `as_of_date` var, which revtruth always sets
+    (today's UTC date unless configured). Windows such as "the last 30 days" count back
+    from it, inclusive: as_of_date − 30 … as_of_date.
+-#}
+{% macro as_of_date() -%}
+    {%- if var('as_of_date', '') -%}
+        cast('{{ var("as_of_date") }}' as date)
+    {%- else -%}
+        current_date
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,192 @@
+-- One row per subscription with its current MRR (METRICS.md): the items' monthly amounts,
+-- discounts applied in order, counted only in statuses that count, converted to the
+-- reporting currency with the FX seed.
+
+{%- set counting_statuses = ["'active'"] -%}
+{%- if var('past_due_counts', true) %}{% do counting_statuses.append("'past_due'") %}{% endif -%}
+{%- if var('paused_counts', false) %}{% do counting_statuses.append("'paused'") %}{% endif %}
+
+with recursive
+
+subscriptions as (
+
+    select * from {{ ref('stg_stripe__subscriptions') }}
+
+),
+
+items as (
+
+    select * from {{ ref('int_subscription_items_priced') }}
+
+),
+
+discounts as (
+
+    select * from {{ ref('int_subscription_discounts_ordered') }}
+
+),
+
+minor_units as (
+
+    select * from {{ ref('currency_minor_units') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates') }}
+
+),
+
+item_totals as (
+
+    select
+        subscription_id,
+        sum(item_mrr_minor) as gross_mrr_minor,
+        -- every item of a subscription shares one interval (Stripe enforces it)
+        max(months_numerator) as months_numerator,
+        max(months_denominator) as months_denominator,
+        max(current_period_start_at) as item_period_start_at,
+        max(current_period_end_at) as item_period_end_at,
+        count(*) as item_count,
+        sum(case when is_unpriced_tiered then 1 else 0 end) as unpriced_tiered_items
+    from items
+    group by subscription_id
+
+),
+
+-- each discount as one step x -> x × (1 − percent/100) − amount_off ÷ months, in order
+discount_steps as (
+
+    select
+        discounts.subscription_id,
+        discounts.application_order,
+        coalesce(discounts.percent_off, 0) as percent_off,
+        case
+            when discounts.amount_off_minor is null then cast(0 as decimal(38, 10))
+            else {{ revtruth.decimal_divide(
+                'discounts.amount_off_minor * item_totals.months_denominator',
+                'item_totals.months_numerator') }}
+        end as amount_off_monthly_minor
+    from discounts
+    inner join item_totals
+        on discounts.subscription_id = item_totals.subscription_id
+    inner join subscriptions
+        on discounts.subscription_id = subscriptions.subscription_id
+    -- an amount off in another currency cannot apply (Stripe refuses it too)
+    where discounts.amount_off_minor is null
+        or discounts.amount_off_currency = subscriptions.currency
+
+),
+
+discounted (subscription_id, application_order, mrr_minor) as (
+
+    select subscription_id, 0, cast(gross_mrr_minor as decimal(38, 10))
+    from item_totals
+
+    union all
+
+    select
+        discounted.subscription_id,
+        discounted.application_order + 1,
+        cast(greatest(
+            discounted.mrr_minor * (100 - discount_steps.percent_off) * 0.01
+                - discount_steps.amount_off_monthly_minor,
+            0
+        ) as decimal(38, 10))
+    from discounted
+    inner join discount_steps
+        on discounted.subscription_id = discount_steps.subscription_id
+        and discount_steps.application_order = discounted.application_order + 1
+
+),
+
+net as (
+
+    select subscription_id, mrr_minor as net_mrr_minor
+    from (
+        select
+            subscription_id,
+            mrr_minor,
+            row_number() over (partition by subscription_id order by application_order desc) as step_rank
+        from discounted
+    ) as steps
+    where step_rank = 1
+
+),
+
+latest_fx as (
+
+    select currency, units_per_usd
+    from (
+        select
+            currency,
+            units_per_usd,
+            row_number() over (partition by currency order by rate_date desc) as rate_rank
+        from fx_rates
+        where rate_date <= {{ revtruth.as_of_date() }}
+    ) as ranked
+    where rate_rank = 1
+
+),
+
+reporting_fx as (
+
+    select units_per_usd as reporting_units_per_usd
+    from latest_fx
+    where currency = '{{ var("reporting_currency", "usd") | lower }}'
+
+),
+
+final as (
+
+    select
+        subscriptions.subscription_id,
+        subscriptions.customer_id,
+        subscriptions.subscription_status,
+        subscriptions.currency,
+        subscriptions.collection_method,
+        subscriptions.is_cancel_at_period_end,
+        item_totals.item_count,
+        coalesce(item_totals.unpriced_tiered_items, 0) > 0 as has_unpriced_tiered_items,
+        subscriptions.subscription_status in ({{ counting_statuses | join(', ') }}) as is_counted_in_mrr,
+        coalesce(item_totals.item_period_start_at, subscriptions.legacy_current_period_start_at)
+            as current_period_start_at,
+        coalesce(item_totals.item_period_end_at, subscriptions.legacy_current_period_end_at)
+            as current_period_end_at,
+        subscriptions.created_at,
+        subscriptions.started_at,
+        subscriptions.trial_start_at,
+        subscriptions.trial_end_at,
+        subscriptions.canceled_at,
+        subscriptions.ended_at,
+        coalesce(minor_units.minor_unit_exponent, 2) as minor_unit_exponent,
+        coalesce(item_totals.gross_mrr_minor, 0) as gross_mrr_minor,
+        case
+            when subscriptions.subscription_status in ({{ counting_statuses | join(', ') }})
+                then coalesce(net.net_mrr_minor, 0)
+            else cast(0 as decimal(38, 10))
+        end as mrr_minor,
+        latest_fx.units_per_usd as currency_units_per_usd,
+        reporting_fx.reporting_units_per_usd
+    from subscriptions
+    left join item_totals
+        on subscriptions.subscription_id = item_totals.subscription_id
+    left join net
+        on subscriptions.subscription_id = net.subscription_id
+    left join minor_units
+        on subscriptions.currency = minor_units.currency
+    left join latest_fx
+        on subscriptions.currency = latest_fx.currency
+    cross join reporting_fx
+
+)
+
+select
+    *,
+    {{ revtruth.minor_to_major('mrr_minor', 'minor_unit_exponent') }} as mrr_amount_native,
+    -- native major units × (reporting units per USD) ÷ (native units per USD)
+    {{ revtruth.decimal_divide(
+        revtruth.minor_to_major('mrr_minor', 'minor_unit_exponent') ~ ' * reporting_units_per_usd',
+        'currency_units_per_usd') }} as mrr_amount
+from final
