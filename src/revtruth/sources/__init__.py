@@ -1,2 +1,7 @@
 """dlt sources, one sub-package per system. Each only knows its system's API: which
 objects, how to page, how to read changes; dlt does state, merge and the destinations."""
+
+import os
+
+# dlt reports anonymous usage to dltHub unless told not to; revtruth never phones home.
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")

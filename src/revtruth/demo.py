@@ -1,0 +1,94 @@
+"""`revtruth demo`: a simulated company end to end — generate, serve, sync, build.
+
+Everything the demo starts (Stripe and Salesforce simulators, PostgreSQL) is stopped when
+it returns; it leaves `<dir>/revtruth.duckdb` and `<dir>/ground_truth.json`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from revtruth.config import Settings, load_settings
+from revtruth.simulate import ground_truth
+from revtruth.simulate.company import running_company
+from revtruth.simulate.generator import generate
+from revtruth.sync import SyncSummary, sync
+from revtruth.transform import build
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    warehouse_path: Path
+    ground_truth_path: Path
+    settings: Settings
+    sync_summary: SyncSummary
+    companies: int
+    activity_rows: int
+
+
+def demo_settings(directory: Path, today: date, environment: dict[str, str]) -> Settings:
+    env = {
+        "REVTRUTH_WAREHOUSE__PATH": str(directory / "revtruth.duckdb"),
+        "REVTRUTH_METRICS__AS_OF_DATE": today.isoformat(),
+        **environment,
+    }
+    # Only the demo's own variables: a user's REVTRUTH_* settings must not leak in.
+    settings = load_settings(config_path=None, env=env)
+    return dataclasses.replace(settings, base_dir=directory)
+
+
+def run_demo(
+    directory: Path,
+    *,
+    size: str = "small",
+    seed: int = 42,
+    today: date | None = None,
+    identity_noise: float = 0.0,
+    legacy_shapes: bool = False,
+    product_db_url: str | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> DemoResult:
+    step = on_step or (lambda name: None)
+    directory = Path(directory).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    # A demo starts from nothing: an old warehouse or pipeline state would mix two companies.
+    for leftover in ("revtruth.duckdb", "revtruth.duckdb.wal", ".revtruth"):
+        path = directory / leftover
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+    step("generate")
+    plan = generate(seed=seed, size=size, today=today, identity_noise=identity_noise)
+    truth_path = ground_truth.write(plan, directory)
+
+    step("serve")
+    with running_company(plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes) as company:
+        settings = demo_settings(directory, plan.today, company.environment())
+        step("sync")
+        summary = sync(settings)
+        if summary.failed:
+            failure = summary.failed[0]
+            raise DemoError(f"sync of {failure.system} failed: {failure.error}")
+    step("build")
+    build(settings)
+    return DemoResult(
+        directory=directory,
+        warehouse_path=settings.warehouse.resolved_path,
+        ground_truth_path=truth_path,
+        settings=settings,
+        sync_summary=summary,
+        companies=len(plan.companies),
+        activity_rows=len(plan.product.activity),
+    )

@@ -1,0 +1,6 @@
+"""Reports read marts only: never raw tables, never source APIs."""
+
+from revtruth.reports.overview import Overview, read_overview
+from revtruth.reports.zombies import ZOMBIE_COLUMNS, read_zombies
+
+__all__ = ["Overview", "read_overview", "read_zombies", "ZOMBIE_COLUMNS"]

@@ -1,0 +1,171 @@
+"""`revtruth sync`: run each enabled source's dlt pipeline into the warehouse.
+
+One dlt pipeline per system (`revtruth_stripe` → `raw_stripe`, …), parquet loader files,
+pipeline state kept next to the warehouse. A source that fails does not stop the others;
+the summary says what loaded, what was quarantined and what failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import revtruth.sources  # noqa: F401  (sets dlt's no-telemetry default before dlt loads)
+from revtruth.config import Secret, Settings, reveal_table
+from revtruth.sources.quarantine import QUARANTINE_TABLE
+from revtruth.warehouse import warehouse_lock
+
+SYSTEMS = ("stripe", "salesforce", "product_db")
+# The raw schema of each system: raw_stripe, raw_salesforce, raw_product.
+DATASET_SUFFIX = {"stripe": "stripe", "salesforce": "salesforce", "product_db": "product"}
+
+
+class SyncError(RuntimeError):
+    pass
+
+
+@dataclass
+class SourceResult:
+    system: str
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(n for table, n in self.rows_by_table.items() if not table.startswith("_"))
+
+
+@dataclass
+class SyncSummary:
+    results: list[SourceResult]
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [r for r in self.results if r.error]
+
+    @property
+    def quarantined(self) -> int:
+        return sum(r.quarantined for r in self.results)
+
+
+def _reveal(secret: Secret | None) -> str | None:
+    return secret.reveal() if secret else None
+
+
+def build_source(settings: Settings, system: str) -> Any:
+    """The dlt source for one system, configured from settings (secrets revealed here only)."""
+    sources = settings.sources
+    if system == "stripe":
+        from revtruth.sources.stripe import stripe_source
+
+        stripe = sources.stripe
+        if not stripe.api_key:
+            raise SyncError("Stripe needs an API key: set REVTRUTH_SOURCES__STRIPE__API_KEY")
+        return stripe_source(
+            api_key=stripe.api_key.reveal(), base_url=stripe.base_url,
+            page_size=stripe.page_size, max_network_retries=stripe.max_network_retries,
+        )
+    if system == "salesforce":
+        from revtruth.sources.salesforce import salesforce_source
+
+        sf = sources.salesforce
+        return salesforce_source(
+            login_url=sf.login_url, instance_url=sf.instance_url or None,
+            api_version=sf.api_version, ca_bundle=sf.ca_bundle or None, objects=list(sf.objects),
+            client_id=_reveal(sf.client_id), client_secret=_reveal(sf.client_secret),
+            username=_reveal(sf.username), password=_reveal(sf.password),
+            security_token=_reveal(sf.security_token), session_id=_reveal(sf.session_id),
+        )
+    if system == "product_db":
+        from revtruth.sources.product_db import product_db
+
+        db = sources.product_db
+        if not db.url:
+            raise SyncError("the product database needs a URL: set REVTRUTH_SOURCES__PRODUCT_DB__URL")
+        return product_db(
+            url=db.url.reveal(), schema=db.schema, tables=list(db.tables), chunk_rows=db.chunk_rows,
+        )
+    raise SyncError(f"unknown source {system!r}: choose from {', '.join(SYSTEMS)}")
+
+
+def destination_for(settings: Settings) -> Any:
+    import dlt
+    from dlt.common.destination import Destination
+
+    warehouse = settings.warehouse
+    if warehouse.is_duckdb:
+        warehouse.resolved_path.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(str(warehouse.resolved_path))
+    credentials = reveal_table(warehouse.credentials) or None
+    return Destination.from_reference(warehouse.destination, credentials=credentials)
+
+
+def pipelines_dir(settings: Settings) -> Path:
+    """dlt's local working folder; the state that matters also lives in the warehouse."""
+    return settings.base_dir / ".revtruth" / "dlt"
+
+
+def enabled_systems(settings: Settings, requested: Sequence[str] | None = None) -> list[str]:
+    if requested:
+        unknown = [s for s in requested if s not in SYSTEMS]
+        if unknown:
+            raise SyncError(f"unknown source(s) {', '.join(unknown)}: choose from {', '.join(SYSTEMS)}")
+        return list(requested)
+    return [s for s in SYSTEMS if getattr(settings.sources, s).enabled]
+
+
+def _quiet_dlt() -> None:
+    # dlt warns about every all-null column of every load; the summary says what matters.
+    logging.getLogger("dlt").setLevel(logging.ERROR)
+
+
+def sync(
+    settings: Settings,
+    systems: Sequence[str] | None = None,
+    *,
+    on_progress: Callable[[str, str], None] | None = None,
+) -> SyncSummary:
+    """Sync each system in turn under the warehouse lock. Never raises for one source's
+    failure: it is recorded in the summary and the next source runs."""
+    import dlt
+
+    _quiet_dlt()
+    notify = on_progress or (lambda system, stage: None)
+    results = []
+    with warehouse_lock(settings):
+        destination = destination_for(settings)
+        for system in enabled_systems(settings, systems):
+            result = SourceResult(system)
+            started = perf_counter()
+            notify(system, "extracting")
+            try:
+                pipeline = dlt.pipeline(
+                    pipeline_name=f"revtruth_{system}",
+                    destination=destination,
+                    dataset_name=settings.warehouse.dataset_name(DATASET_SUFFIX[system]),
+                    pipelines_dir=str(pipelines_dir(settings)),
+                )
+                pipeline.run(build_source(settings, system), loader_file_format="parquet")
+                counts = dict(pipeline.last_trace.last_normalize_info.row_counts)
+                result.rows_by_table = counts
+                result.quarantined = counts.get(QUARANTINE_TABLE, 0)
+            except Exception as exc:  # one source's failure is reported, not fatal
+                result.error = _describe(exc)
+            result.seconds = perf_counter() - started
+            notify(system, "failed" if result.error else "done")
+            results.append(result)
+    return SyncSummary(results)
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost cause's first line: dlt wraps a source's error in several layers."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
