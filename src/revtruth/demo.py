@@ -6,7 +6,6 @@ it returns; it leaves `<dir>/revtruth.duckdb` and `<dir>/ground_truth.json`.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,9 +41,9 @@ def demo_settings(directory: Path, today: date, environment: dict[str, str]) -> 
         "REVTRUTH_METRICS__AS_OF_DATE": today.isoformat(),
         **environment,
     }
-    # Only the demo's own variables: a user's REVTRUTH_* settings must not leak in.
-    settings = load_settings(config_path=None, env=env)
-    return dataclasses.replace(settings, base_dir=directory)
+    # Only the demo's own variables and no revtruth.toml or secrets file: a user's real
+    # credentials must never reach the demo.
+    return load_settings(env=env, base_dir=directory, discover_files=False)
 
 
 def run_demo(

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import gc
+import logging
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from revtruth.config import load_settings
+from revtruth.warehouse import (
+    WarehouseBusyError,
+    WarehouseError,
+    connect_readonly,
+    lock_path,
+    warehouse_lock,
+)
+
+# A second revtruth process: takes the warehouse lock (exclusive, or shared with "shared"),
+# says so on stdout, holds it for `hold` seconds, and exits 0, or exits 3 if it timed out.
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from revtruth.config import load_settings
+    from revtruth.warehouse import WarehouseBusyError, warehouse_lock
+    cfg, hold, timeout, mode = Path(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    try:
+        with warehouse_lock(load_settings(cfg, env={}), timeout_s=timeout, shared=mode == "shared"):
+            print("locked", flush=True)
+            time.sleep(hold)
+            print("releasing", time.time(), flush=True)
+    except WarehouseBusyError:
+        sys.exit(3)
+    """
+)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    cfg = tmp_path / "revtruth.toml"
+    cfg.write_text('[warehouse]\npath = "w.duckdb"\n', encoding="utf-8")
+    return load_settings(cfg, env={})
+
+
+def start_holder(settings, hold: float, timeout: float = 30, mode: str = "exclusive"):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(settings.config_path), str(hold), str(timeout), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return proc
+
+
+def wait_until_locked(proc) -> None:
+    assert proc.stdout.readline().strip() == "locked"
+
+
+def test_second_process_waits_for_the_first_then_proceeds(settings, caplog):
+    holder = start_holder(settings, hold=2)
+    try:
+        wait_until_locked(holder)
+        with (
+            caplog.at_level(logging.WARNING, logger="revtruth.warehouse"),
+            warehouse_lock(settings, timeout_s=20),
+        ):
+            acquired_at = time.time()
+        out, _ = holder.communicate(timeout=20)
+    finally:
+        holder.kill()
+        holder.wait()
+    released_at = float(out.split()[-1])
+    assert acquired_at >= released_at  # it really waited for the other process
+    waiting_lines = [
+        r for r in caplog.records if "Waiting for another revtruth command" in r.message
+    ]
+    assert len(waiting_lines) == 1
+    assert str(settings.warehouse.resolved_path) in waiting_lines[0].getMessage()
+
+
+def test_gives_up_after_the_timeout(settings):
+    holder = start_holder(settings, hold=10)
+    try:
+        wait_until_locked(holder)
+        started = time.monotonic()
+        with (
+            pytest.raises(WarehouseBusyError, match="another revtruth command"),
+            warehouse_lock(settings, timeout_s=0.3),
+        ):
+            pass
+        assert time.monotonic() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_lock_is_reentrant_within_a_process(settings):
+    with warehouse_lock(settings, timeout_s=1):
+        with (
+            warehouse_lock(settings, timeout_s=1),
+            warehouse_lock(settings, timeout_s=1, shared=True),
+        ):
+            pass
+        # still held: another process cannot take it
+        holder = start_holder(settings, hold=0, timeout=0.3)
+        assert holder.wait(timeout=20) == 3
+    holder = start_holder(settings, hold=0, timeout=5)
+    assert holder.wait(timeout=20) == 0
+
+
+def test_readers_share_the_lock(settings):
+    holder = start_holder(settings, hold=1, mode="shared")
+    try:
+        wait_until_locked(holder)
+        with warehouse_lock(settings, timeout_s=5, shared=True):
+            acquired_at = time.time()
+        out, _ = holder.communicate(timeout=20)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert acquired_at < float(out.split()[-1])  # while the other reader still held it
+
+
+def test_lock_file_sits_next_to_the_duckdb_file(settings):
+    with warehouse_lock(settings):
+        pass
+    assert lock_path(settings) == settings.warehouse.resolved_path.parent / "w.duckdb.lock"
+    assert lock_path(settings).exists()
+
+
+def test_lock_is_a_no_op_for_other_destinations(tmp_path):
+    s = load_settings(env={"REVTRUTH_WAREHOUSE__DESTINATION": "snowflake"})
+    with warehouse_lock(s, timeout_s=0.1):
+        pass
+    assert not lock_path(s).exists()
+
+
+def test_connect_readonly_explains_a_missing_warehouse(settings):
+    with pytest.raises(WarehouseError) as err:
+        connect_readonly(settings)
+    text = str(err.value)
+    assert str(settings.warehouse.resolved_path) in text
+    assert "revtruth sync" in text and "revtruth build" in text
+
+
+def test_connect_readonly_refuses_other_destinations():
+    s = load_settings(env={"REVTRUTH_WAREHOUSE__DESTINATION": "bigquery"})
+    with pytest.raises(WarehouseError, match="bigquery"):
+        connect_readonly(s)
+
+
+def test_connect_readonly_reads_and_holds_off_writers_until_dropped(settings):
+    path: Path = settings.warehouse.resolved_path
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table t as select 42 as x")
+
+    con = connect_readonly(settings, timeout_s=5)
+    assert con.execute("select x from t").fetchall() == [(42,)]
+    with pytest.raises(duckdb.Error):
+        con.execute("insert into t values (1)")
+
+    writer = start_holder(settings, hold=0, timeout=0.3)
+    assert writer.wait(timeout=20) == 3  # a writer waits for the open reader
+
+    con.close()
+    del con
+    gc.collect()
+    writer = start_holder(settings, hold=0, timeout=5)
+    assert writer.wait(timeout=20) == 0
+
+
+def test_writing_while_this_process_reads_is_a_clear_error(settings):
+    with duckdb.connect(str(settings.warehouse.resolved_path)) as con:
+        con.execute("create table t as select 1 as x")
+    reader = connect_readonly(settings)
+    try:
+        with (
+            pytest.raises(WarehouseError, match="still reading"),
+            warehouse_lock(settings, timeout_s=1),
+        ):
+            pass
+    finally:
+        reader.close()
+        del reader
+    with warehouse_lock(settings, timeout_s=1):  # dropped readers are collected first
+        pass
