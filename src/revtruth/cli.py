@@ -44,6 +44,21 @@ ConfigOption = Annotated[
 ]
 
 
+# Options shared by the commands that generate a simulated company.
+SizeOption = Annotated[str, typer.Option(help="small (≈200 companies), medium or large.")]
+SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed gives the same company.")]
+TodayOption = Annotated[
+    str | None, typer.Option(help="Last day of the simulated history (default: today, UTC).")
+]
+NoiseOption = Annotated[
+    float, typer.Option(help="Share of tenants that lose their stored billing id (0–1).")
+]
+LegacyOption = Annotated[bool, typer.Option(help="Serve Stripe objects in pre-2023 API shapes.")]
+ProductDbOption = Annotated[
+    str | None, typer.Option(help="Load the product tables into this PostgreSQL instead of pgserver.")
+]
+
+
 class Format(str, Enum):
     table = "table"
     csv = "csv"
@@ -103,23 +118,15 @@ def main(
 
 @app.command()
 def demo(
-    size: Annotated[str, typer.Option(help="small (≈200 companies), medium or large.")] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same company.")] = 42,
+    size: SizeOption = "small",
+    seed: SeedOption = 42,
     directory: Annotated[
         Path, typer.Option("--dir", help="Where to leave revtruth.duckdb and ground_truth.json.")
     ] = Path("revtruth-demo"),
-    today: Annotated[
-        str | None, typer.Option(help="Last day of the simulated history (default: today, UTC).")
-    ] = None,
-    identity_noise: Annotated[
-        float, typer.Option(help="Share of tenants that lose their stored billing id (0–1).")
-    ] = 0.0,
-    legacy_shapes: Annotated[
-        bool, typer.Option(help="Serve Stripe objects in pre-2023 API shapes.")
-    ] = False,
-    product_db_url: Annotated[
-        str | None, typer.Option(help="Load the product tables into this PostgreSQL instead of pgserver.")
-    ] = None,
+    today: TodayOption = None,
+    identity_noise: NoiseOption = 0.0,
+    legacy_shapes: LegacyOption = False,
+    product_db_url: ProductDbOption = None,
 ) -> None:
     """Generate a simulated company, serve it, sync it, build the marts and print the report."""
     from revtruth.demo import DemoError, run_demo
@@ -323,13 +330,13 @@ def init(
 
 @simulate_app.command("serve")
 def simulate_serve(
-    size: Annotated[str, typer.Option(help="small, medium or large.")] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    size: SizeOption = "small",
+    seed: SeedOption = 42,
     directory: Annotated[Path, typer.Option("--dir", help="Where to write ground_truth.json.")] = Path("revtruth-sim"),
-    today: Annotated[str | None, typer.Option(help="Last day of history (default: today, UTC).")] = None,
-    identity_noise: Annotated[float, typer.Option(help="Share of tenants without a billing id.")] = 0.0,
-    legacy_shapes: Annotated[bool, typer.Option(help="Serve pre-2023 Stripe shapes.")] = False,
-    product_db_url: Annotated[str | None, typer.Option(help="Use this PostgreSQL instead of pgserver.")] = None,
+    today: TodayOption = None,
+    identity_noise: NoiseOption = 0.0,
+    legacy_shapes: LegacyOption = False,
+    product_db_url: ProductDbOption = None,
     stripe_port: Annotated[int, typer.Option(help="Port for the Stripe simulator (0: any free).")] = 0,
     salesforce_port: Annotated[int, typer.Option(help="Port for the Salesforce simulator (0: any free).")] = 0,
 ) -> None:
@@ -361,11 +368,11 @@ def simulate_serve(
 
 @simulate_app.command("generate")
 def simulate_generate(
-    size: Annotated[str, typer.Option(help="small, medium or large.")] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    size: SizeOption = "small",
+    seed: SeedOption = 42,
     directory: Annotated[Path, typer.Option("--dir", help="Where to write ground_truth.json.")] = Path("revtruth-sim"),
-    today: Annotated[str | None, typer.Option(help="Last day of history (default: today, UTC).")] = None,
-    identity_noise: Annotated[float, typer.Option(help="Share of tenants without a billing id.")] = 0.0,
+    today: TodayOption = None,
+    identity_noise: NoiseOption = 0.0,
 ) -> None:
     """Generate a simulated company and write its ground_truth.json (no servers)."""
     from revtruth.simulate import ground_truth
