@@ -3,7 +3,7 @@
 
     Money stays decimal until it is shown. Most warehouses divide decimals as decimals;
     DuckDB returns a DOUBLE, so there the division is done on scaled 128-bit integers.
-    Both operands may carry up to 9 decimals (prices, FX rates, fractions of a cent).
+    Both operands may carry up to 12 decimals (prices, FX rates, fractions of a cent).
 -#}
 {% macro decimal_divide(numerator, denominator, scale=10) -%}
     {{ return(adapter.dispatch('decimal_divide', 'revtruth')(numerator, denominator, scale)) }}
@@ -14,8 +14,9 @@
 {%- endmacro %}
 
 {% macro duckdb__decimal_divide(numerator, denominator, scale=10) -%}
-    {%- set n -%} cast(round(cast({{ numerator }} as decimal(38, 9)) * 1000000000) as hugeint) * cast(1{{ '0' * scale }} as hugeint) {%- endset -%}
-    {%- set d -%} cast(round(cast({{ denominator }} as decimal(38, 9)) * 1000000000) as hugeint) {%- endset -%}
+    {#- both sides scaled by 10^12 to integers; the quotient then carries `scale` decimals -#}
+    {%- set n -%} cast(round(cast({{ numerator }} as decimal(38, 12)) * 1000000000000) as hugeint) * cast(1{{ '0' * scale }} as hugeint) {%- endset -%}
+    {%- set d -%} cast(round(cast({{ denominator }} as decimal(38, 12)) * 1000000000000) as hugeint) {%- endset -%}
     (cast(
         sign({{ n }}) * sign({{ d }})
         * ((abs({{ n }}) * 2 + abs({{ d }})) // (abs({{ d }}) * 2))

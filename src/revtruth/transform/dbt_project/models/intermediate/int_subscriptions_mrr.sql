@@ -4,7 +4,8 @@
 
 {%- set counting_statuses = ["'active'"] -%}
 {%- if var('past_due_counts', true) %}{% do counting_statuses.append("'past_due'") %}{% endif -%}
-{%- if var('paused_counts', false) %}{% do counting_statuses.append("'paused'") %}{% endif %}
+{%- if var('paused_counts', false) %}{% do counting_statuses.append("'paused'") %}{% endif -%}
+{%- set reporting_currency = var('reporting_currency', 'usd') | lower %}
 
 with recursive
 
@@ -56,7 +57,7 @@ item_totals as (
 ),
 
 -- each discount as one step x -> x × (1 − percent/100) − amount_off ÷ months, in order
-discount_steps as (
+applicable_discounts as (
 
     select
         discounts.subscription_id,
@@ -76,6 +77,18 @@ discount_steps as (
     -- an amount off in another currency cannot apply (Stripe refuses it too)
     where discounts.amount_off_minor is null
         or discounts.amount_off_currency = subscriptions.currency
+
+),
+
+-- numbered after the filter, so a skipped discount leaves no gap in the chain of steps
+discount_steps as (
+
+    select
+        subscription_id,
+        row_number() over (partition by subscription_id order by application_order) as application_order,
+        percent_off,
+        amount_off_monthly_minor
+    from applicable_discounts
 
 ),
 
@@ -115,26 +128,52 @@ net as (
 
 ),
 
-latest_fx as (
+subscription_periods as (
 
-    select currency, units_per_usd
-    from (
-        select
-            currency,
-            units_per_usd,
-            row_number() over (partition by currency order by rate_date desc) as rate_rank
-        from fx_rates
-        where rate_date <= {{ revtruth.as_of_date() }}
-    ) as ranked
-    where rate_rank = 1
+    select
+        subscriptions.subscription_id,
+        subscriptions.currency,
+        cast(coalesce(item_totals.item_period_start_at, subscriptions.legacy_current_period_start_at,
+                      subscriptions.started_at) as date) as period_start_date
+    from subscriptions
+    left join item_totals
+        on subscriptions.subscription_id = item_totals.subscription_id
 
 ),
 
-reporting_fx as (
+-- METRICS.md: reporting values use the FX rate at the start of the service period — the
+-- latest rate on or before that day (or the earliest rate, for periods before any rate).
+fx_candidates as (
 
-    select units_per_usd as reporting_units_per_usd
-    from latest_fx
-    where currency = '{{ var("reporting_currency", "usd") | lower }}'
+    select
+        subscription_periods.subscription_id,
+        fx_rates.currency,
+        fx_rates.units_per_usd,
+        row_number() over (
+            partition by subscription_periods.subscription_id, fx_rates.currency
+            order by
+                case when fx_rates.rate_date <= subscription_periods.period_start_date then 0 else 1 end,
+                case when fx_rates.rate_date <= subscription_periods.period_start_date
+                    then fx_rates.rate_date end desc,
+                fx_rates.rate_date
+        ) as rate_rank
+    from subscription_periods
+    inner join fx_rates
+        on fx_rates.currency in (subscription_periods.currency, '{{ reporting_currency }}')
+
+),
+
+period_fx as (
+
+    select
+        subscription_id,
+        max(case when currency = '{{ reporting_currency }}' then units_per_usd end)
+            as reporting_units_per_usd,
+        max(case when currency <> '{{ reporting_currency }}' then units_per_usd end)
+            as other_units_per_usd
+    from fx_candidates
+    where rate_rank = 1
+    group by subscription_id
 
 ),
 
@@ -167,8 +206,12 @@ final as (
                 then coalesce(net.net_mrr_minor, 0)
             else cast(0 as decimal(38, 10))
         end as mrr_minor,
-        latest_fx.units_per_usd as currency_units_per_usd,
-        reporting_fx.reporting_units_per_usd
+        -- a subscription in the reporting currency converts at 1, whatever the seed says
+        case
+            when subscriptions.currency = '{{ reporting_currency }}' then period_fx.reporting_units_per_usd
+            else period_fx.other_units_per_usd
+        end as currency_units_per_usd,
+        period_fx.reporting_units_per_usd
     from subscriptions
     left join item_totals
         on subscriptions.subscription_id = item_totals.subscription_id
@@ -176,9 +219,8 @@ final as (
         on subscriptions.subscription_id = net.subscription_id
     left join minor_units
         on subscriptions.currency = minor_units.currency
-    left join latest_fx
-        on subscriptions.currency = latest_fx.currency
-    cross join reporting_fx
+    left join period_fx
+        on subscriptions.subscription_id = period_fx.subscription_id
 
 )
 

@@ -148,7 +148,10 @@ final as (
         coalesce(product.active_users_zombie_window, 0) as active_users_zombie_window,
         product.last_activity_at,
         companies.internal_tenant_id is not null as is_provisioned,
-        {{ health_score('coalesce(product.recent_logins, 0)') }} as account_health_score,
+        -- health is a question about paying companies: a prospect has none
+        case when coalesce(billing.mrr_amount, 0) > 0
+            then {{ health_score('coalesce(product.recent_logins, 0)') }}
+        end as account_health_score,
         coalesce(billing.mrr_amount, 0) > 0
             and coalesce(product.active_users_zombie_window, 0) = 0 as is_zombie
     from companies
