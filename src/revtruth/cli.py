@@ -186,8 +186,11 @@ def sync_command(
         raise _fail(str(exc), "see `revtruth init` for the settings") from None
     _print_sync_summary(summary)
     if summary.failed:
-        names = ", ".join(r.system for r in summary.failed)
-        raise _fail(f"sync failed for {names}", "fix the cause above and run `revtruth sync` again")
+        for result in summary.failed[:-1]:
+            err.print(f"[bold red]error:[/] sync of {result.system} failed: {result.error}")
+        last = summary.failed[-1]
+        raise _fail(f"sync of {last.system} failed: {last.error}",
+                    "fix it and run `revtruth sync` again (what loaded is kept)")
     if summary.quarantined:
         err.print(
             f"[yellow]{summary.quarantined} record(s) quarantined[/] — see the "
@@ -203,7 +206,7 @@ def _print_sync_summary(summary) -> None:
     for r in summary.results:
         table.add_row(
             r.system, f"{r.rows:,}", str(len([t for t in r.rows_by_table if not t.startswith("_")])),
-            str(r.quarantined), f"{r.seconds:.1f}", f"[red]{r.error}[/]" if r.error else "ok",
+            str(r.quarantined), f"{r.seconds:.1f}", "[red]failed[/]" if r.error else "ok",
         )
     console.print(table)
 
