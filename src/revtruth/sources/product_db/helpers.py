@@ -51,6 +51,9 @@ def read_only_connection(url: str) -> Iterator[Any]:
     try:
         with conn.cursor() as cur:
             cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        # ADBC opens a transaction at connect time and the setting only governs the ones
+        # after it: end that one, so every statement revtruth runs is read-only.
+        conn.commit()
         yield conn
     finally:
         conn.close()
@@ -115,11 +118,16 @@ def read_batches(
         pending_rows = 0
         yielded = False
         for batch in reader:
-            pending.append(batch)
-            pending_rows += batch.num_rows
-            if pending_rows >= chunk_rows:
-                yield pa.Table.from_batches(pending)
-                pending, pending_rows, yielded = [], 0, True
+            # the driver's batches can be larger than a chunk: cut them, so memory stays flat
+            offset = 0
+            while offset < batch.num_rows:
+                piece = batch.slice(offset, chunk_rows - pending_rows)
+                offset += piece.num_rows
+                pending.append(piece)
+                pending_rows += piece.num_rows
+                if pending_rows == chunk_rows:
+                    yield pa.Table.from_batches(pending)
+                    pending, pending_rows, yielded = [], 0, True
         if pending or not yielded:
             # An empty table still yields its schema, so the warehouse table exists from day one.
             yield pa.Table.from_batches(pending, schema=reader.schema)

@@ -1,0 +1,201 @@
+"""`sync()` over the whole simulated company: Stripe and Salesforce servers and PostgreSQL
+running on this machine, loaded by real dlt pipelines into a DuckDB file in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dlt.common.versioned_state import decompress_state
+
+from revtruth.config import Settings, load_settings
+from revtruth.simulate.company import RunningCompany, running_company
+from revtruth.simulate.generator import generate
+from revtruth.simulate.plan import CompanyPlan
+from revtruth.sync import SyncError, SyncSummary, sync
+
+SEED = 3
+SYSTEMS = ["stripe", "salesforce", "product_db"]
+
+
+@dataclass
+class Company:
+    plan: CompanyPlan
+    running: RunningCompany
+
+
+@pytest.fixture(scope="module")
+def company() -> Iterator[Company]:
+    plan = generate(seed=SEED, size="small")
+    with running_company(plan) as running:
+        yield Company(plan, running)
+
+
+def settings_for(company: Company, directory: Path, **env_overrides: str) -> Settings:
+    env = {
+        **company.running.environment(),
+        "REVTRUTH_WAREHOUSE__PATH": str(directory / "revtruth.duckdb"),
+        **env_overrides,
+    }
+    return load_settings(env=env, base_dir=directory, discover_files=False)
+
+
+def expected_rows(plan: CompanyPlan) -> dict[str, dict[str, int]]:
+    billing, crm, product = plan.billing, plan.crm, plan.product
+    return {
+        "stripe": {
+            "customers": len(billing.customers),
+            "subscriptions": len(billing.subscriptions),
+            "subscriptions__items__data": sum(len(s.items) for s in billing.subscriptions),
+            "invoices": len(billing.invoices),
+            "invoices__lines__data": sum(len(i.lines) for i in billing.invoices),
+            "events": len(billing.events),
+        },
+        "salesforce": {
+            "account": len(crm.accounts),
+            "contact": len(crm.contacts),
+            "lead": len(crm.leads),
+            "opportunity": len(crm.opportunities),
+            "user": len(crm.users),
+        },
+        "product_db": {
+            "tenants": len(product.tenants),
+            "users": len(product.users),
+            "user_activity_logs": len(product.activity),
+        },
+    }
+
+
+def schemas_in(settings: Settings) -> set[str]:
+    con = duckdb.connect(str(settings.warehouse.resolved_path))
+    try:
+        rows = con.execute("select schema_name from information_schema.schemata").fetchall()
+        return {row[0] for row in rows}
+    finally:
+        con.close()
+
+
+@dataclass
+class FullSync:
+    settings: Settings
+    summary: SyncSummary
+
+
+@pytest.fixture(scope="module")
+def full_sync(company: Company, tmp_path_factory: pytest.TempPathFactory) -> FullSync:
+    settings = settings_for(company, tmp_path_factory.mktemp("full"))
+    return FullSync(settings, sync(settings))
+
+
+def test_sync_loads_all_three_systems_with_no_failures(
+    company: Company, full_sync: FullSync
+) -> None:
+    summary = full_sync.summary
+
+    assert [r.system for r in summary.results] == SYSTEMS
+    assert summary.failed == []
+    assert summary.quarantined == 0
+    for result in summary.results:
+        expected = expected_rows(company.plan)[result.system]
+        assert {t: result.rows_by_table.get(t) for t in expected} == expected, result.system
+    assert {"raw_stripe", "raw_salesforce", "raw_product"} <= schemas_in(full_sync.settings)
+
+
+def test_secrets_never_appear_in_the_summary_or_in_any_warehouse_table(
+    company: Company, full_sync: FullSync
+) -> None:
+    running = company.running
+    secrets = {
+        "stripe api key": running.stripe_api_key,
+        "salesforce password": running.salesforce_password,
+        "salesforce client secret": running.salesforce_client_secret,
+    }
+    summary_text = repr(full_sync.summary) + "".join(
+        f"{r.system} {r.error} {r.rows_by_table}" for r in full_sync.summary.results
+    )
+    assert [name for name, value in secrets.items() if value in summary_text] == []
+
+    # A value that is in the warehouse, to show the scan would find a secret if one were there.
+    control = company.plan.billing.customers[0].email
+    found = []
+    con = duckdb.connect(str(full_sync.settings.warehouse.resolved_path))
+    try:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type in ('VARCHAR', 'JSON')"
+        ).fetchall()
+        assert len(columns) > 100  # the scan really covers the raw tables
+        for schema, table, column in columns:
+            values = [
+                row[0]
+                for row in con.execute(
+                    f'select "{column}"::varchar from "{schema}"."{table}" '
+                    f'where "{column}" is not null'
+                ).fetchall()
+            ]
+            if (table, column) == ("_dlt_pipeline_state", "state"):
+                values += [str(decompress_state(v)) for v in values]  # stored compressed
+            for name, secret in {**secrets, "control": control}.items():
+                if any(secret in value for value in values):
+                    found.append(f"{name} in {schema}.{table}.{column}")
+    finally:
+        con.close()
+    assert "control in raw_stripe.customers.email" in found
+    assert [place for place in found if not place.startswith("control in ")] == []
+
+
+def test_sync_of_only_stripe_syncs_stripe_alone(company: Company, tmp_path: Path) -> None:
+    settings = settings_for(company, tmp_path)
+    salesforce_requests = company.running.salesforce.request_count
+
+    summary = sync(settings, ["stripe"])
+
+    assert [r.system for r in summary.results] == ["stripe"]
+    assert summary.failed == []
+    expected = expected_rows(company.plan)["stripe"]
+    assert {t: summary.results[0].rows_by_table.get(t) for t in expected} == expected
+    schemas = schemas_in(settings)
+    assert "raw_stripe" in schemas
+    assert not {"raw_salesforce", "raw_product"} & schemas
+    assert company.running.salesforce.request_count == salesforce_requests
+
+
+def test_unknown_source_name_raises_sync_error_before_anything_runs(
+    company: Company, tmp_path: Path
+) -> None:
+    settings = settings_for(company, tmp_path)
+    stripe_requests = company.running.stripe.request_count
+
+    with pytest.raises(SyncError, match=r"unknown source\(s\) hubspot: choose from stripe, "):
+        sync(settings, ["stripe", "hubspot"])
+
+    assert company.running.stripe.request_count == stripe_requests
+    assert not settings.warehouse.resolved_path.exists()
+
+
+def test_one_failing_source_does_not_stop_the_others_and_is_reported(
+    company: Company, tmp_path: Path
+) -> None:
+    wrong_key = "sk_test_0123456789abcdefWRONGkey9876"
+    settings = settings_for(company, tmp_path, REVTRUTH_SOURCES__STRIPE__API_KEY=wrong_key)
+
+    summary = sync(settings)
+
+    assert [r.system for r in summary.results] == SYSTEMS
+    assert [r.system for r in summary.failed] == ["stripe"]
+    error = summary.failed[0].error
+    assert error is not None
+    assert error.startswith("AuthenticationError: ")
+    assert "Invalid API Key provided: sk_test_" in error
+    assert wrong_key not in error and wrong_key[8:-4] not in error  # masked by Stripe
+    expected = expected_rows(company.plan)
+    for result in summary.results[1:]:
+        assert result.error is None
+        assert {t: result.rows_by_table.get(t) for t in expected[result.system]} == expected[
+            result.system
+        ]
+    schemas = schemas_in(settings)
+    assert {"raw_salesforce", "raw_product"} <= schemas
