@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+import warnings
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from revtruth import __version__
+
+# pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 app = typer.Typer(
     help="revtruth: one trustworthy answer to 'where does the money live?'",
@@ -150,9 +154,14 @@ def demo(
     _print_sync_summary(result.sync_summary)
     _print_overview(result.settings)
     console.print(
-        f"\nWarehouse: [bold]{result.warehouse_path}[/]   Ground truth: {result.ground_truth_path}"
+        f"\nWarehouse: [bold]{result.warehouse_path}[/]   Ground truth: {result.ground_truth_path}",
+        soft_wrap=True,
     )
-    console.print(f"Query it:  duckdb {result.warehouse_path} \"select * from analytics.account_health\"")
+    console.print(
+        "Query it:  python -c \"import duckdb; duckdb.connect('"
+        f"{result.warehouse_path}', read_only=True).sql('from analytics.account_health').show()\"",
+        soft_wrap=True, highlight=False,
+    )
 
 
 def _parse_date(text: str | None) -> date | None:

@@ -5,3 +5,6 @@ import os
 
 # dlt reports anonymous usage to dltHub unless told not to; revtruth never phones home.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# dlt warns about every all-null column of every load at WARNING; the sync summary says what
+# matters (rows, quarantine, failures). A user's own RUNTIME__LOG_LEVEL still wins.
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")

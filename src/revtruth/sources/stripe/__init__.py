@@ -16,7 +16,13 @@ from dlt.sources import DltResource
 
 from revtruth.sources.quarantine import QUARANTINE_TABLE, split_valid
 from revtruth.sources.stripe.helpers import list_pages, make_client
-from revtruth.sources.stripe.settings import EVENTS, MERGED_ENDPOINTS, PAGE_SIZE_MAX, Endpoint
+from revtruth.sources.stripe.settings import (
+    COLUMN_HINTS,
+    EVENTS,
+    MERGED_ENDPOINTS,
+    PAGE_SIZE_MAX,
+    Endpoint,
+)
 
 
 @dlt.source(name="stripe")
@@ -39,6 +45,7 @@ def _merged_resource(client: Any, endpoint: Endpoint, page_size: int) -> DltReso
 
     return dlt.resource(
         read, name=endpoint.resource, primary_key="id", write_disposition="merge",
+        columns=COLUMN_HINTS.get(endpoint.resource),
     )
 
 
@@ -53,7 +60,12 @@ def _events_resource(client: Any, page_size: int) -> DltResource:
         ):
             yield from split_valid(page, EVENTS.resource, "stripe")
 
-    return dlt.resource(read, name="events", primary_key="id", write_disposition="append")
+    # An event's `data.object` is a whole customer, subscription or invoice: kept as one JSON
+    # column, or every object type's fields would be spread over the events table.
+    return dlt.resource(
+        read, name="events", primary_key="id", write_disposition="append",
+        columns={"data": {"data_type": "json"}},
+    )
 
 
 __all__ = ["stripe_source", "QUARANTINE_TABLE"]

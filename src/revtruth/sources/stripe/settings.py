@@ -31,3 +31,8 @@ MERGED_ENDPOINTS = (
 EVENTS = Endpoint("events", "events")
 
 PAGE_SIZE_MAX = 100
+
+# Stripe sends percentages as JSON numbers; kept exact rather than as binary floats.
+COLUMN_HINTS = {
+    "coupons": {"percent_off": {"data_type": "decimal", "precision": 9, "scale": 4}},
+}

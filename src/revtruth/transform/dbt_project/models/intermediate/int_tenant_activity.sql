@@ -26,8 +26,8 @@ usage as (
 
     select
         tenant_id,
-        sum(case when event_date >= {{ dbt.dateadd('day', -var('recent_activity_days', 30), revtruth.as_of_date()) }}
-            then 1 else 0 end) as recent_events,
+        count(case when event_date >= {{ dbt.dateadd('day', -var('recent_activity_days', 30), revtruth.as_of_date()) }}
+            then 1 end) as recent_events,
         count(distinct case when event_date >= {{ dbt.dateadd('day', -var('recent_activity_days', 30), revtruth.as_of_date()) }}
             then user_id end) as recent_active_users,
         count(distinct case when event_date >= {{ dbt.dateadd('day', -var('zombie_inactivity_days', 90), revtruth.as_of_date()) }}

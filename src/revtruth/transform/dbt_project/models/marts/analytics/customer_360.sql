@@ -108,10 +108,10 @@ product as (
 
     select
         members.company_id,
-        sum(tenant_activity.user_count) as product_users,
-        sum(tenant_activity.recent_active_users) as active_users_recent,
-        sum(tenant_activity.recent_events) as recent_logins,
-        sum(tenant_activity.active_users_in_zombie_window) as active_users_zombie_window,
+        cast(sum(tenant_activity.user_count) as bigint) as product_users,
+        cast(sum(tenant_activity.recent_active_users) as bigint) as active_users_recent,
+        cast(sum(tenant_activity.recent_events) as bigint) as recent_logins,
+        cast(sum(tenant_activity.active_users_in_zombie_window) as bigint) as active_users_zombie_window,
         max(tenant_activity.last_activity_at) as last_activity_at
     from members
     inner join tenant_activity
