@@ -9,6 +9,7 @@ field Optional (the fixture fills many nullable fields with sample objects).
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,13 @@ from revtruth.simulate.stripe_wire import (
     render_billing,
 )
 
-# shared/ lies beside the repository (a work tree here, a fresh clone in CI).
-FIXTURES = Path(__file__).resolve().parents[3] / "shared/reference/stripe/fixtures3.json"
+# shared/ lies beside the repository (a work tree here, a fresh clone in CI); elsewhere point
+# REVTRUTH_REFERENCE_DIR at a copy of shared/reference.
+REFERENCE_DIR = Path(
+    os.environ.get("REVTRUTH_REFERENCE_DIR")
+    or Path(__file__).resolve().parents[3] / "shared" / "reference"
+)
+FIXTURES = REFERENCE_DIR / "stripe" / "fixtures3.json"
 
 STRIPE_CLASSES: dict[str, type] = {
     "customer": stripe.Customer,
