@@ -339,12 +339,29 @@ def init(
 
 # ----------------------------------------------------------------------------- simulate
 
+SimDirOption = Annotated[
+    Path, typer.Option("--dir", help="Where to write ground_truth.json.")
+]
+
+
+def _generate_with_truth(size: str, seed: int, directory: Path, today: str | None, noise: float):
+    """Generate the simulated company and write its ground truth next to it."""
+    from revtruth.simulate import ground_truth
+    from revtruth.simulate.generator import generate
+
+    try:
+        plan = generate(seed=seed, size=size, today=_parse_date(today), identity_noise=noise)
+    except ValueError as exc:
+        raise _fail(str(exc), "see `revtruth simulate --help`") from None
+    directory.mkdir(parents=True, exist_ok=True)
+    return plan, ground_truth.write(plan, directory)
+
 
 @simulate_app.command("serve")
 def simulate_serve(
     size: SizeOption = "small",
     seed: SeedOption = 42,
-    directory: Annotated[Path, typer.Option("--dir", help="Where to write ground_truth.json.")] = Path("revtruth-sim"),
+    directory: SimDirOption = Path("revtruth-sim"),
     today: TodayOption = None,
     identity_noise: NoiseOption = 0.0,
     legacy_shapes: LegacyOption = False,
@@ -355,13 +372,9 @@ def simulate_serve(
     """Start the simulated Stripe, Salesforce and PostgreSQL and print how to reach them."""
     import time
 
-    from revtruth.simulate import ground_truth
     from revtruth.simulate.company import running_company
-    from revtruth.simulate.generator import generate
 
-    plan = generate(seed=seed, size=size, today=_parse_date(today), identity_noise=identity_noise)
-    directory.mkdir(parents=True, exist_ok=True)
-    truth = ground_truth.write(plan, directory)
+    plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise)
     with running_company(
         plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes,
         stripe_port=stripe_port, salesforce_port=salesforce_port,
@@ -382,17 +395,12 @@ def simulate_serve(
 def simulate_generate(
     size: SizeOption = "small",
     seed: SeedOption = 42,
-    directory: Annotated[Path, typer.Option("--dir", help="Where to write ground_truth.json.")] = Path("revtruth-sim"),
+    directory: SimDirOption = Path("revtruth-sim"),
     today: TodayOption = None,
     identity_noise: NoiseOption = 0.0,
 ) -> None:
     """Generate a simulated company and write its ground_truth.json (no servers)."""
-    from revtruth.simulate import ground_truth
-    from revtruth.simulate.generator import generate
-
-    plan = generate(seed=seed, size=size, today=_parse_date(today), identity_noise=identity_noise)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = ground_truth.write(plan, directory)
+    plan, path = _generate_with_truth(size, seed, directory, today, identity_noise)
     console.print(
         f"{len(plan.companies)} companies, {len(plan.billing.customers)} Stripe customers, "
         f"{len(plan.crm.accounts)} Salesforce accounts, {len(plan.product.tenants)} tenants, "
