@@ -94,6 +94,7 @@ class BillingBuilder:
             customer.discount = Discount(
                 stripe_id(rng, "di"), "partner20", customer.customer_id, company.created_at
             )
+            self.plan.discounts.append(customer.discount)
         self.plan.customers.append(customer)
         subscription = self._add_subscription(company, customer)
         self.plan.subscriptions.append(subscription)
@@ -232,6 +233,7 @@ class BillingBuilder:
         # Stripe drops an expired discount from the subscription: keep only what still applies.
         subscription.discounts = [d for d in discounts if d.end is None or d.end > self.now]
         self._granted_discounts[subscription.subscription_id] = discounts
+        self.plan.discounts.extend(discounts)
 
     def _discount(self, coupon_key: str, subscription: Subscription, start: datetime) -> Discount:
         coupon = self.coupons[coupon_key]

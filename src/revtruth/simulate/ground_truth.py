@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from revtruth.simulate.plan import CompanyPlan
+from revtruth.simulate.truth_history import movements, mrr_by_customer_month
 from revtruth.simulate.truth_mrr import cents_for_json, mrr_cents_by_customer
 
 ZOMBIE_WINDOW_DAYS = 90
@@ -62,6 +63,7 @@ def compute(plan: CompanyPlan) -> dict:
     won_accounts = {o.account_id for o in plan.crm.opportunities if o.is_won}
     account_company = {a.account_id: a.company_key for a in plan.crm.accounts}
     billed_companies = {c.company_key for c in plan.billing.customers}
+    monthly = mrr_by_customer_month(plan)
     return {
         "seed": plan.seed,
         "size": plan.size,
@@ -70,6 +72,15 @@ def compute(plan: CompanyPlan) -> dict:
         "zombie_stripe_customer_ids": zombies,
         "seed_health_by_stripe_customer_id": health,
         "mrr_cents_by_stripe_customer_id": {k: cents_for_json(v) for k, v in sorted(mrr.items())},
+        "mrr_cents_by_stripe_customer_month": {
+            customer: {month: cents_for_json(v) for month, v in months.items()}
+            for customer, months in sorted(monthly.items())
+        },
+        "movements": {
+            customer: {month: {kind: cents_for_json(v) for kind, v in kinds.items()}
+                       for month, kinds in months.items()}
+            for customer, months in sorted(movements(monthly).items())
+        },
         "company_of": dict(sorted(company_of.items())),
         "scenario_by_company": {c.company_key: c.scenario for c in plan.companies},
         "active_customer_counts": {

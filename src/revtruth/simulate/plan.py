@@ -188,6 +188,9 @@ class BillingPlan:
     subscriptions: list[Subscription] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)
     events: list[StripeEvent] = field(default_factory=list)  # only the last 30 days, as Stripe
+    # Every discount ever granted, ended ones too: invoices name them after they left the
+    # subscription, and Stripe still expands them there.
+    discounts: list[Discount] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- CRM (Salesforce)

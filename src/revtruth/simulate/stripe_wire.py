@@ -98,6 +98,8 @@ class BillingIndex:
         for sub in billing.subscriptions:
             for discount in sub.discounts:
                 index.discounts[discount.discount_id] = discount
+        for discount in billing.discounts:
+            index.discounts.setdefault(discount.discount_id, discount)
         index.coupon_redemptions.update(d.coupon_id for d in index.discounts.values())
         index.finalized_invoices.update(
             i.customer_id for i in billing.invoices if i.status != "draft"
