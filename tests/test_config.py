@@ -286,6 +286,8 @@ def test_as_dbt_vars_resolves_an_empty_as_of_date_to_todays_utc_date():
         "low_adoption_below": 10,
         "past_due_counts": True,
         "paused_counts": False,
+        "discount_duration_mode": "while_active",
+        "churn_at": "ended",
     }
     assert load_settings(env={}).as_dbt_vars(today=date(2025, 3, 1))["as_of_date"] == "2025-03-01"
 
@@ -332,4 +334,4 @@ def test_documented_keys_lists_every_setting():
     assert "warehouse.path" in keys
     assert "sources.salesforce.security_token" in keys
     assert "sources.product_db.chunk_rows" in keys
-    assert len(keys) == len(set(keys)) == 34
+    assert len(keys) == len(set(keys)) == 36

@@ -156,6 +156,8 @@ class MetricsSettings:
     low_adoption_below: int = 10
     past_due_counts: bool = True
     paused_counts: bool = False
+    discount_duration_mode: str = "while_active"
+    churn_at: str = "ended"
 
     def resolved_as_of_date(self, today: date | None = None) -> date:
         """`as_of_date`, or today's UTC date when it is empty."""
@@ -228,6 +230,8 @@ class Settings:
             "low_adoption_below": m.low_adoption_below,
             "past_due_counts": m.past_due_counts,
             "paused_counts": m.paused_counts,
+            "discount_duration_mode": m.discount_duration_mode,
+            "churn_at": m.churn_at,
         }
 
 
@@ -245,6 +249,10 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     "metrics.recent_activity_days": (lambda v: v > 0, "a positive number of days"),
     "metrics.zombie_inactivity_days": (lambda v: v > 0, "a positive number of days"),
     "metrics.low_adoption_below": (lambda v: v >= 0, "zero or a positive count"),
+    "metrics.discount_duration_mode": (
+        lambda v: v in ("while_active", "exclude"), '"while_active" or "exclude"'
+    ),
+    "metrics.churn_at": (lambda v: v in ("ended", "requested"), '"ended" or "requested"'),
     "sources.stripe.page_size": (lambda v: 1 <= v <= 100, "between 1 and 100 (Stripe's limit)"),
     "sources.stripe.max_network_retries": (lambda v: v >= 0, "zero or a positive count"),
     "sources.product_db.chunk_rows": (lambda v: v > 0, "a positive number of rows"),

@@ -5,7 +5,16 @@
 {%- set counting_statuses = ["'active'"] -%}
 {%- if var('past_due_counts', true) %}{% do counting_statuses.append("'past_due'") %}{% endif -%}
 {%- if var('paused_counts', false) %}{% do counting_statuses.append("'paused'") %}{% endif -%}
-{%- set reporting_currency = var('reporting_currency', 'usd') | lower %}
+{%- set reporting_currency = var('reporting_currency', 'usd') | lower -%}
+{#- churn_at = requested: a subscription set to cancel at period end stops counting as soon
+    as the cancellation was requested; `ended` (default) counts it until the period ends -#}
+{%- set counted -%}
+    (subscriptions.subscription_status in ({{ counting_statuses | join(', ') }})
+    {%- if var('churn_at', 'ended') == 'requested' %}
+        and not (subscriptions.is_cancel_at_period_end
+                 and subscriptions.canceled_at <= cast({{ revtruth.as_of_date() }} as timestamp))
+    {%- endif %})
+{%- endset %}
 
 with recursive
 
@@ -75,8 +84,12 @@ applicable_discounts as (
     inner join subscriptions
         on discounts.subscription_id = subscriptions.subscription_id
     -- an amount off in another currency cannot apply (Stripe refuses it too)
-    where discounts.amount_off_minor is null
-        or discounts.amount_off_currency = subscriptions.currency
+    where (discounts.amount_off_minor is null
+        or discounts.amount_off_currency = subscriptions.currency)
+    {%- if var('discount_duration_mode', 'while_active') == 'exclude' %}
+        -- convention `exclude`: finite discounts never lower MRR
+        and discounts.duration = 'forever'
+    {%- endif %}
 
 ),
 
@@ -188,7 +201,7 @@ final as (
         subscriptions.is_cancel_at_period_end,
         item_totals.item_count,
         coalesce(item_totals.unpriced_tiered_items, 0) > 0 as has_unpriced_tiered_items,
-        subscriptions.subscription_status in ({{ counting_statuses | join(', ') }}) as is_counted_in_mrr,
+        {{ counted }} as is_counted_in_mrr,
         coalesce(item_totals.item_period_start_at, subscriptions.legacy_current_period_start_at)
             as current_period_start_at,
         coalesce(item_totals.item_period_end_at, subscriptions.legacy_current_period_end_at)
@@ -202,7 +215,7 @@ final as (
         coalesce(minor_units.minor_unit_exponent, 2) as minor_unit_exponent,
         coalesce(item_totals.gross_mrr_minor, 0) as gross_mrr_minor,
         case
-            when subscriptions.subscription_status in ({{ counting_statuses | join(', ') }})
+            when {{ counted }}
                 then coalesce(net.net_mrr_minor, 0)
             else cast(0 as decimal(38, 10))
         end as mrr_minor,
