@@ -58,6 +58,10 @@ NoiseOption = Annotated[
     float, typer.Option(help="Share of tenants that lose their stored billing id (0–1).")
 ]
 LegacyOption = Annotated[bool, typer.Option(help="Serve Stripe objects in pre-2023 API shapes.")]
+ScenarioOption = Annotated[
+    Path | None,
+    typer.Option(help="Serve exactly the company a scenario YAML file describes (see README)."),
+]
 ProductDbOption = Annotated[
     str | None, typer.Option(help="Load the product tables into this PostgreSQL instead of pgserver.")
 ]
@@ -131,6 +135,7 @@ def demo(
     identity_noise: NoiseOption = 0.0,
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
+    scenario: ScenarioOption = None,
 ) -> None:
     """Generate a simulated company, serve it, sync it, build the marts and print the report."""
     from revtruth.demo import DemoError, run_demo
@@ -147,9 +152,9 @@ def demo(
             result = run_demo(
                 directory, size=size, seed=seed, today=_parse_date(today),
                 identity_noise=identity_noise, legacy_shapes=legacy_shapes,
-                product_db_url=product_db_url, on_step=advance,
+                product_db_url=product_db_url, scenario=scenario, on_step=advance,
             )
-    except (DemoError, DbtRunError, ValueError) as exc:
+    except (DemoError, DbtRunError, ValueError, FileNotFoundError) as exc:
         raise _fail(str(exc), "re-run with the same options; report a bug if it persists") from None
     _print_sync_summary(result.sync_summary)
     _print_overview(result.settings)
@@ -344,14 +349,20 @@ SimDirOption = Annotated[
 ]
 
 
-def _generate_with_truth(size: str, seed: int, directory: Path, today: str | None, noise: float):
-    """Generate the simulated company and write its ground truth next to it."""
+def _generate_with_truth(
+    size: str, seed: int, directory: Path, today: str | None, noise: float, scenario: Path | None
+):
+    """Generate the simulated company (or load a scenario) and write its ground truth."""
     from revtruth.simulate import ground_truth
     from revtruth.simulate.generator import generate
+    from revtruth.simulate.scenario import load_scenario
 
     try:
-        plan = generate(seed=seed, size=size, today=_parse_date(today), identity_noise=noise)
-    except ValueError as exc:
+        if scenario is not None:
+            plan = load_scenario(scenario, today=_parse_date(today))
+        else:
+            plan = generate(seed=seed, size=size, today=_parse_date(today), identity_noise=noise)
+    except (ValueError, FileNotFoundError) as exc:
         raise _fail(str(exc), "see `revtruth simulate --help`") from None
     directory.mkdir(parents=True, exist_ok=True)
     return plan, ground_truth.write(plan, directory)
@@ -366,6 +377,7 @@ def simulate_serve(
     identity_noise: NoiseOption = 0.0,
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
+    scenario: ScenarioOption = None,
     stripe_port: Annotated[int, typer.Option(help="Port for the Stripe simulator (0: any free).")] = 0,
     salesforce_port: Annotated[int, typer.Option(help="Port for the Salesforce simulator (0: any free).")] = 0,
 ) -> None:
@@ -374,7 +386,7 @@ def simulate_serve(
 
     from revtruth.simulate.company import running_company
 
-    plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise)
+    plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     with running_company(
         plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes,
         stripe_port=stripe_port, salesforce_port=salesforce_port,
@@ -398,9 +410,10 @@ def simulate_generate(
     directory: SimDirOption = Path("revtruth-sim"),
     today: TodayOption = None,
     identity_noise: NoiseOption = 0.0,
+    scenario: ScenarioOption = None,
 ) -> None:
     """Generate a simulated company and write its ground_truth.json (no servers)."""
-    plan, path = _generate_with_truth(size, seed, directory, today, identity_noise)
+    plan, path = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     console.print(
         f"{len(plan.companies)} companies, {len(plan.billing.customers)} Stripe customers, "
         f"{len(plan.crm.accounts)} Salesforce accounts, {len(plan.product.tenants)} tenants, "

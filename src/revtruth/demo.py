@@ -16,6 +16,7 @@ from revtruth.config import Settings, load_settings
 from revtruth.simulate import ground_truth
 from revtruth.simulate.company import running_company
 from revtruth.simulate.generator import generate
+from revtruth.simulate.scenario import load_scenario
 from revtruth.sync import SyncSummary, sync
 from revtruth.transform import build
 
@@ -55,8 +56,10 @@ def run_demo(
     identity_noise: float = 0.0,
     legacy_shapes: bool = False,
     product_db_url: str | None = None,
+    scenario: Path | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> DemoResult:
+    """Run the pipeline on a generated company, or on the one a scenario file describes."""
     step = on_step or (lambda name: None)
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
@@ -69,7 +72,10 @@ def run_demo(
             path.unlink()
 
     step("generate")
-    plan = generate(seed=seed, size=size, today=today, identity_noise=identity_noise)
+    if scenario is not None:
+        plan = load_scenario(Path(scenario), today=today)
+    else:
+        plan = generate(seed=seed, size=size, today=today, identity_noise=identity_noise)
     truth_path = ground_truth.write(plan, directory)
 
     step("serve")

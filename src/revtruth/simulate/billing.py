@@ -19,11 +19,13 @@ from revtruth.simulate.ids import stripe_id
 from revtruth.simulate.plan import (
     BillingPlan,
     Company,
+    Coupon,
     Customer,
     Discount,
     Invoice,
     InvoiceLine,
     Price,
+    Product,
     StripeEvent,
     Subscription,
     SubscriptionItem,
@@ -52,10 +54,19 @@ def next_period_start(start: datetime, anchor: datetime, price: Price, periods: 
 
 
 class BillingBuilder:
-    def __init__(self, rng: random.Random, plan: BillingPlan, now: datetime, history_start: datetime):
+    def __init__(
+        self,
+        rng: random.Random,
+        plan: BillingPlan,
+        now: datetime,
+        history_start: datetime,
+        catalogue: tuple[list[Product], dict[str, Price], dict[str, Coupon]] | None = None,
+    ):
+        """`catalogue` (products, prices and coupons by key) replaces the standard price list,
+        as a scenario file does."""
         self.rng, self.plan, self.now = rng, plan, now
         catalogue_created = history_start - timedelta(days=30)
-        products, self.prices, self.coupons = build_catalogue(
+        products, self.prices, self.coupons = catalogue or build_catalogue(
             catalogue_created,
             [stripe_id(rng, "prod") for _ in PRODUCTS],
             [stripe_id(rng, "price") for _ in PRICE_SPECS],
@@ -192,6 +203,21 @@ class BillingBuilder:
         if subscription.status != "trialing":
             self._add_discounts(subscription, customer, main)
         return subscription
+
+    def record(self, subscription: Subscription, customer: Customer, granted: list[Discount]) -> None:
+        """Bill a subscription described elsewhere (a scenario file): its current period,
+        its discounts as the API lists them now, its invoices and its events."""
+        main = self.prices_by_id[subscription.items[0].price_id]
+        self._set_current_period(subscription, main, subscription.trial_end or subscription.start_date)
+        if subscription.cancel_at_period_end:
+            subscription.cancel_at = subscription.current_period_end
+        self._granted_discounts[subscription.subscription_id] = granted
+        self.plan.discounts.extend(granted)
+        subscription.discounts = [d for d in granted if d.end is None or d.end > self.now]
+        self.plan.subscriptions.append(subscription)
+        self._subscriptions_of.setdefault(customer.customer_id, []).append(subscription)
+        self._add_invoices(subscription, customer)
+        self._add_events(customer, subscription)
 
     def _set_current_period(self, subscription: Subscription, main: Price, anchor: datetime) -> None:
         limit = subscription.ended_at or self.now
