@@ -8,7 +8,6 @@ discount disappears from the subscription once it has expired, and events are ke
 
 from __future__ import annotations
 
-import calendar
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,6 +15,9 @@ from decimal import Decimal
 from revtruth.simulate import names
 from revtruth.simulate.catalogue import COUPON_SPECS, PRICE_SPECS, PRODUCTS, build_catalogue
 from revtruth.simulate.ids import stripe_id
+from revtruth.simulate.invoicing import Invoicer
+from revtruth.simulate.lifecycle import Lifecycle
+from revtruth.simulate.timeline import add_months, segments
 from revtruth.simulate.plan import (
     BillingPlan,
     Company,
@@ -33,24 +35,6 @@ from revtruth.simulate.plan import (
 
 EVENT_RETENTION = timedelta(days=30)
 TRIAL = timedelta(days=14)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Stripe's anchor arithmetic: the same day next month, clamped to the month's end."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def next_period_start(start: datetime, anchor: datetime, price: Price, periods: int) -> datetime:
-    """The start of period number `periods` counted from the anchor (never drifting)."""
-    if price.interval == "month":
-        return add_months(anchor, price.interval_count * periods)
-    if price.interval == "year":
-        return add_months(anchor, 12 * price.interval_count * periods)
-    days = {"week": 7, "day": 1}[price.interval] * price.interval_count * periods
-    return anchor + timedelta(days=days)
 
 
 class BillingBuilder:
@@ -78,7 +62,8 @@ class BillingBuilder:
         self._subscriptions_of: dict[str, list[Subscription]] = {}
         # Every discount ever granted, expired ones too: invoices need them, the API does not.
         self._granted_discounts: dict[str, list[Discount]] = {}
-        self._invoice_number = 0
+        self.invoicer = Invoicer(rng, plan, self.prices_by_id, self.coupons, now)
+        self.lifecycle = Lifecycle(rng, self.prices, now)
 
     # ------------------------------------------------------------------ customers
 
@@ -112,7 +97,34 @@ class BillingBuilder:
         self._subscriptions_of[customer.customer_id] = [subscription]
         self._add_invoices(subscription, customer)
         self._add_events(customer, subscription)
+        if company.scenario == "churned" and rng.random() < 0.3:
+            self._add_reactivation(customer, subscription)
         return customer
+
+    def _add_reactivation(self, customer: Customer, churned: Subscription) -> None:
+        """A churned customer comes back on a new subscription (Stripe never revives a
+        canceled one) and, in this story, leaves again before now."""
+        rng = self.rng
+        start = churned.ended_at + timedelta(days=rng.randint(40, 120), hours=rng.randint(0, 23))
+        room = (self.now - timedelta(days=7) - start).days
+        if room < 35:
+            return
+        initial = churned.initial_items or churned.items
+        subscription = Subscription(
+            subscription_id=stripe_id(rng, "sub"), customer_id=customer.customer_id,
+            status="canceled", currency=churned.currency,
+            items=[SubscriptionItem(stripe_id(rng, "si"), item.price_id, item.quantity, start)
+                   for item in initial],
+            created_at=start, start_date=start, current_period_start=start,
+            current_period_end=start,
+        )
+        subscription.ended_at = start + timedelta(days=rng.randint(31, min(150, room)))
+        subscription.canceled_at = subscription.ended_at
+        self._set_current_period(subscription)
+        self.plan.subscriptions.append(subscription)
+        self._subscriptions_of[customer.customer_id].append(subscription)
+        self._add_invoices(subscription, customer)
+        self._add_events(customer, subscription)
 
     def _currency_for(self, company: Company) -> str:
         if company.country == "JP" and self.rng.random() < 0.8:
@@ -196,19 +208,21 @@ class BillingBuilder:
             subscription.status = "past_due"
         elif rng.random() < 0.05:
             subscription.cancel_at_period_end = True  # still paying until the period ends
-        self._set_current_period(subscription, main, anchor)
+        self.lifecycle.add_changes(subscription)
+        self._set_current_period(subscription)
         if subscription.cancel_at_period_end:
             subscription.cancel_at = subscription.current_period_end
             subscription.canceled_at = now - timedelta(days=rng.randint(1, 5))
         if subscription.status != "trialing":
-            self._add_discounts(subscription, customer, main)
+            mains = [self.prices_by_id[p.items[0].price_id] for p in subscription.phases]
+            self._add_discounts(subscription, customer, self.prices_by_id[subscription.items[0].price_id],
+                                min(p.unit_amount for p in [main, *mains]))
         return subscription
 
     def record(self, subscription: Subscription, customer: Customer, granted: list[Discount]) -> None:
         """Bill a subscription described elsewhere (a scenario file): its current period,
         its discounts as the API lists them now, its invoices and its events."""
-        main = self.prices_by_id[subscription.items[0].price_id]
-        self._set_current_period(subscription, main, subscription.trial_end or subscription.start_date)
+        self._set_current_period(subscription)
         if subscription.cancel_at_period_end:
             subscription.cancel_at = subscription.current_period_end
         self._granted_discounts[subscription.subscription_id] = granted
@@ -219,17 +233,18 @@ class BillingBuilder:
         self._add_invoices(subscription, customer)
         self._add_events(customer, subscription)
 
-    def _set_current_period(self, subscription: Subscription, main: Price, anchor: datetime) -> None:
-        limit = subscription.ended_at or self.now
-        if limit < anchor:
+    def _set_current_period(self, subscription: Subscription) -> None:
+        """The period in force now, or the last one of an ended subscription."""
+        if subscription.trial_end and (subscription.ended_at or self.now) < subscription.trial_end:
             return  # still in the trial period
-        periods = 0
-        while next_period_start(anchor, anchor, main, periods + 1) <= limit:
-            periods += 1
-        subscription.current_period_start = next_period_start(anchor, anchor, main, periods)
-        subscription.current_period_end = next_period_start(anchor, anchor, main, periods + 1)
+        at = subscription.ended_at - timedelta(microseconds=1) if subscription.ended_at else self.now
+        horizon = (subscription.ended_at or self.now) + timedelta(days=1)
+        last = [s for s in segments(subscription, self.prices_by_id, horizon) if s.start <= at][-1]
+        subscription.current_period_start, subscription.current_period_end = last.covering_period(at)
 
-    def _add_discounts(self, subscription: Subscription, customer: Customer, main: Price) -> None:
+    def _add_discounts(
+        self, subscription: Subscription, customer: Customer, main: Price, smallest_main_amount: int
+    ) -> None:
         rng = self.rng
         roll = rng.random()
         monthly = main.interval == "month" and main.interval_count == 1
@@ -237,7 +252,7 @@ class BillingBuilder:
         start = subscription.start_date
         if roll < 0.08:
             coupon_key = rng.choice(("partner20", "nonprofit25"))
-        elif roll < 0.13 and main.unit_amount >= 10_000:
+        elif roll < 0.13 and smallest_main_amount >= 10_000:
             # Amount-off coupons go on plans they cannot wipe out (MRR would floor at zero).
             coupon_key = {
                 ("usd", True): "usd50off", ("usd", False): "usd120off_year" if main.interval == "year" else None,
@@ -254,7 +269,7 @@ class BillingBuilder:
             return
         discounts = [self._discount(coupon_key, subscription, start)]
         if coupon_key in ("partner20", "nonprofit25") and subscription.currency == "usd" and monthly \
-                and main.unit_amount >= 10_000 and rng.random() < 0.3:
+                and smallest_main_amount >= 10_000 and rng.random() < 0.3:
             discounts.append(self._discount("usd50off", subscription, start))  # stacked, in order
         # Stripe drops an expired discount from the subscription: keep only what still applies.
         subscription.discounts = [d for d in discounts if d.end is None or d.end > self.now]
@@ -272,62 +287,9 @@ class BillingBuilder:
     # ------------------------------------------------------------------ invoices and events
 
     def _add_invoices(self, subscription: Subscription, customer: Customer) -> None:
-        prices = self.prices_by_id
-        main = prices[subscription.items[0].price_id]
-        anchor = subscription.trial_end or subscription.start_date
-        limit = subscription.ended_at or self.now
-        if subscription.trial_start is not None:
-            self._invoice(subscription, customer, subscription.trial_start, anchor, "subscription_create", zero=True)
-        periods = 0
-        while True:
-            period_start = next_period_start(anchor, anchor, main, periods)
-            if period_start > limit or subscription.status == "trialing":
-                break
-            period_end = next_period_start(anchor, anchor, main, periods + 1)
-            reason = "subscription_create" if periods == 0 and subscription.trial_start is None \
-                else "subscription_cycle"
-            self._invoice(subscription, customer, period_start, period_end, reason)
-            periods += 1
-        if subscription.status == "past_due" and self.plan.invoices:
-            self.plan.invoices[-1].status = "open"
-
-    def _invoice(self, subscription, customer, start, end, reason, zero=False) -> None:
-        prices = self.prices_by_id
-        self._invoice_number += 1
-        invoice_id = stripe_id(self.rng, "in")
-        discounts = [
-            d for d in self._granted_discounts.get(subscription.subscription_id, [])
-            if d.start <= start and (d.end is None or start < d.end)
-        ]
-        if not discounts and customer.discount is not None and customer.discount.start <= start:
-            discounts = [customer.discount]
-        lines = []
-        for item in subscription.items:
-            price = prices[item.price_id]
-            amount = 0 if zero else price.unit_amount * item.quantity
-            lines.append(InvoiceLine(
-                line_id=stripe_id(self.rng, "il"), amount=amount, currency=subscription.currency,
-                description=f"{item.quantity} × {price.nickname} (at {price.unit_amount})",
-                period_start=start, period_end=end, quantity=item.quantity,
-                price_id=price.price_id, subscription_item_id=item.item_id,
-            ))
-        if not zero:
-            remaining = sum(line.amount for line in lines)
-            for discount in discounts:
-                coupon = self.coupons[discount.coupon_id]
-                off = (remaining * int(coupon.percent_off) // 100) if coupon.percent_off is not None \
-                    else min(coupon.amount_off or 0, remaining)
-                lines[0].discount_amounts.append((discount.discount_id, off))
-                remaining -= off
-        invoice = Invoice(
-            invoice_id=invoice_id, customer_id=customer.customer_id,
-            subscription_id=subscription.subscription_id,
-            number=f"RT-{self._invoice_number:06d}", status="paid", billing_reason=reason,
-            currency=subscription.currency, created_at=start, period_start=start, period_end=end,
-            lines=lines, discount_ids=[d.discount_id for d in discounts],
+        self.invoicer.bill(
+            subscription, customer, self._granted_discounts.get(subscription.subscription_id, [])
         )
-        self.plan.invoices.append(invoice)
-        subscription.latest_invoice_id = invoice_id
 
     def _add_events(self, customer: Customer, subscription: Subscription) -> None:
         window_start = self.now - EVENT_RETENTION
@@ -340,6 +302,9 @@ class BillingBuilder:
         event("customer.created", customer.created_at, "customer", customer.customer_id)
         event("customer.subscription.created", subscription.created_at, "subscription",
               subscription.subscription_id)
+        for phase in subscription.phases:
+            event("customer.subscription.updated", phase.start, "subscription",
+                  subscription.subscription_id)
         if subscription.ended_at:
             event("customer.subscription.deleted", subscription.ended_at, "subscription",
                   subscription.subscription_id)

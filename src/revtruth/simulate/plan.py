@@ -84,6 +84,21 @@ class SubscriptionItem:
 
 
 @dataclass
+class SubscriptionPhase:
+    """From `start` on, the subscription has these items and this status.
+
+    `anchor` set: the billing cycle restarts at that instant (an interval switch, a resume
+    after a pause); unset: periods keep rolling from the previous anchor, and a change inside
+    a period is prorated. The first phase is implied by the subscription's own fields."""
+
+    start: datetime
+    items: list[SubscriptionItem]
+    status: str = "active"  # active | past_due | paused
+    anchor: datetime | None = None
+    reason: str = "update"  # upgrade | downgrade | quantity | interval_switch | pause | resume | …
+
+
+@dataclass
 class Subscription:
     subscription_id: str  # "sub_…"
     customer_id: str
@@ -104,6 +119,10 @@ class Subscription:
     collection_method: str = "charge_automatically"
     latest_invoice_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # Dated changes after the start, oldest first; `items` and `status` above are the state now,
+    # `initial_items` what it started with (None: the same as `items`).
+    phases: list[SubscriptionPhase] = field(default_factory=list)
+    initial_items: list[SubscriptionItem] | None = None
 
 
 @dataclass

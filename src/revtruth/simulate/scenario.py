@@ -40,7 +40,8 @@ from typing import Any
 
 import yaml
 
-from revtruth.simulate.billing import BillingBuilder, add_months, next_period_start
+from revtruth.simulate.billing import BillingBuilder
+from revtruth.simulate.timeline import add_months, period_boundary
 from revtruth.simulate.catalogue import FX_UNITS_PER_USD
 from revtruth.simulate.generator import utc_today
 from revtruth.simulate.plan import (
@@ -251,6 +252,6 @@ def _add_subscription(builder, customer, where, subscription_id, spec, prices, c
 
 def _period_end_after(moment: datetime, anchor: datetime, price: Price) -> datetime:
     periods = 1
-    while next_period_start(anchor, anchor, price, periods) <= moment:
+    while period_boundary(anchor, price, periods) <= moment:
         periods += 1
-    return next_period_start(anchor, anchor, price, periods)
+    return period_boundary(anchor, price, periods)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from revtruth.simulate.billing import next_period_start
 from revtruth.simulate.plan import CompanyPlan, Discount, Subscription
+from revtruth.simulate.timeline import segments
 from revtruth.simulate.truth_mrr import (
     COUNTING_STATUSES,
     months_per_interval,
@@ -47,34 +47,31 @@ class _History:
             if discount.subscription_id:
                 self.discounts_of.setdefault(discount.subscription_id, []).append(discount)
 
-    def _period_start(self, subscription: Subscription, at: datetime) -> datetime:
-        """Start of the billing period that covers `at` (anchor: trial end, else start)."""
-        main = self.prices[subscription.items[0].price_id]
-        anchor = subscription.trial_end or subscription.start_date
-        periods = 0
-        while next_period_start(anchor, anchor, main, periods + 1) <= at:
-            periods += 1
-        return next_period_start(anchor, anchor, main, periods)
-
     def subscription_mrr(self, subscription: Subscription, at: datetime) -> Fraction:
         """Native minor units at instant `at`."""
         if at < subscription.start_date or (subscription.ended_at and at >= subscription.ended_at):
             return Fraction(0)
         if subscription.trial_end and at < subscription.trial_end:
             return Fraction(0)
-        # The generator changes status only at the end of history (trial, past_due, canceled
-        # as of now): before that a live subscription was active.
-        live_status = "active" if subscription.status in ("canceled", "trialing") else subscription.status
-        if live_status not in COUNTING_STATUSES:
+        # The segment in force at `at`; the horizon only bounds the search.
+        horizon = subscription.ended_at or max(self.plan.now, at) + timedelta(days=1)
+        segment = [s for s in segments(subscription, self.prices, horizon) if s.start <= at][-1]
+        if subscription.phases:
+            status = segment.status
+        else:
+            # without dated changes a subscription was active until its current status
+            # (trialing and canceled describe its end, not its past)
+            status = "active" if subscription.status in ("canceled", "trialing") else subscription.status
+        if status not in COUNTING_STATUSES:
             return Fraction(0)
-        items = [(self.prices[i.price_id], i.quantity) for i in subscription.items]
+        items = [(self.prices[i.price_id], i.quantity) for i in segment.items]
         months = months_per_interval(items[0][0].interval, items[0][0].interval_count)
         mrr = sum(
             (Fraction(p.unit_amount * q) / months_per_interval(p.interval, p.interval_count)
              for p, q in items),
             Fraction(0),
         )
-        covering = self._period_start(subscription, at)
+        covering, _ = segment.covering_period(at)
         applied = [d for d in self.discounts_of.get(subscription.subscription_id, [])
                    if d.start <= covering and (d.end is None or covering < d.end)]
         customer_discount = self.customers[subscription.customer_id].discount

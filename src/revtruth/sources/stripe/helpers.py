@@ -63,7 +63,10 @@ def list_pages(
     service = _service(client, endpoint.service)
     page = _first_page(service, params)
     while True:
-        objects = [obj.to_dict() for obj in page.data]
+        # for_json: the library turns Stripe's decimal strings (`unit_amount_decimal`, up to 12
+        # places) into Decimal; kept as the strings Stripe sent, raw data lands as it came and
+        # a longer value can never fail a column typed by an earlier, shorter one.
+        objects = [obj.to_dict(for_json=True) for obj in page.data]
         for obj in objects:
             for field in endpoint.nested_lists:
                 _complete_nested_list(client, obj, field)
@@ -101,6 +104,6 @@ def _complete_nested_list(client: stripe.StripeClient, obj: dict[str, Any], fiel
         response = with_rate_limit_backoff(
             lambda: client.raw_request("get", nested["url"], limit=PAGE_SIZE_MAX, starting_after=after)
         )
-        nested = client.deserialize(response, api_mode="V1").to_dict()
+        nested = client.deserialize(response, api_mode="V1").to_dict(for_json=True)
         data.extend(nested.get("data") or [])
     obj[field] = {**obj[field], "data": data, "has_more": False}
