@@ -44,7 +44,8 @@ def _write(tmp_path, text: str) -> Path:
         ("coupons: {c: {duration: forever}}", "exactly one of percent_off and amount_off"),
         ("coupons: {c: {percent_off: 10, duration: repeating}}", "duration_in_months"),
         ("customers: {a: {subscriptions: [{start: 2026-01-01, items: [{price: nope}]}]}}", "no price 'nope'"),
-        ("changes: []", "not supported yet"),
+        ("customers: {a: {subscriptions: [{start: 2026-01-01, items: [{price: p}], changes: [{at: 2025-12-01}]}]}}\n"
+         "prices: {p: {unit_amount: 100}}", "must come after"),
         ("surprise: 1", "unknown key"),
     ],
 )
@@ -65,3 +66,47 @@ customers:
 """)
     sub = load_scenario(path).billing.subscriptions[0]
     assert sub.ended_at.date().isoformat() == "2026-04-15"
+
+
+HISTORY = Path(__file__).parent / "scenarios" / "metrics_history_examples.yaml"
+
+
+def test_history_examples_have_the_documented_ground_truth():
+    truth = compute(load_scenario(HISTORY))
+    months, moves = truth["mrr_cents_by_stripe_customer_month"], truth["movements"]
+    # 2: $800 for the 12 months the discounted invoice covers, then $1,000 (+$200)
+    assert months["cus_ex2"]["2025-12"] == 80000 and months["cus_ex2"]["2026-01"] == 100000
+    assert moves["cus_ex2"] == {"2025-01": {"new": 80000}, "2026-01": {"expansion": 20000}}
+    # 9: new $166.67, expansion $60, contraction −$60, churn −$166.67 when the paid year ends
+    assert moves["cus_ex9"] == {
+        "2025-01": {"new": 16666.6667}, "2025-03": {"expansion": 6000},
+        "2025-05": {"contraction": -6000}, "2026-01": {"churn": -16666.6667},
+    }
+    # 10: −$10 churn, −$10 contraction, +$10 expansion in 2026-05
+    assert moves["cus_ex10_churn"]["2026-05"] == {"churn": -1000}
+    assert moves["cus_ex10_contract"]["2026-05"] == {"contraction": -1000}
+    assert moves["cus_ex10_expand"]["2026-05"] == {"expansion": 1000}
+
+
+def test_a_change_inside_a_period_is_prorated_and_keeps_the_item_id(tmp_path):
+    path = _write(tmp_path, """
+today: 2026-06-30
+prices:
+  small: {unit_amount: 3000, interval: month}
+  large: {unit_amount: 9000, interval: month}
+customers:
+  a:
+    subscriptions:
+      - start: 2026-01-01
+        items: [{price: small}]
+        changes: [{at: 2026-03-16, items: [{price: large}]}]
+""")
+    plan = load_scenario(path)
+    sub = plan.billing.subscriptions[0]
+    assert [i.price_id for i in sub.items] == ["price_large"]
+    update = next(i for i in plan.billing.invoices if i.billing_reason == "subscription_update")
+    credit, charge = update.lines
+    assert (credit.proration, charge.proration) == (True, True)
+    assert credit.amount < 0 < charge.amount
+    assert credit.period_start.isoformat().startswith("2026-03-16")
+    assert compute(plan)["movements"]["cus_a"]["2026-03"] == {"expansion": 6000}

@@ -24,10 +24,13 @@ units (cents; yen for JPY). Dates are YYYY-MM-DD (midnight UTC) or full ISO time
             trial_days: 0
             status: active          # final status: active, past_due, trialing, unpaid, paused, canceled
             canceled_at: 2026-05-01 # canceled: ended then; with cancel_at_period_end: requested then
+            changes:                # dated changes, oldest first (prorated inside a period)
+              - {at: 2026-03-10, items: [{price: annual, quantity: 2}]}     # new item set
+              - {at: 2026-04-01, status: paused}                           # or past_due
+              - {at: 2026-05-01, status: active, restart_cycle: true}      # resume, new cycle
 
 Ids are derived from the keys (`cus_acme`, `price_annual`, `sub_acme_1`, …), so a test can
-name them. Dated mid-subscription changes (upgrades, quantity changes) are not supported yet:
-a `changes` key is refused rather than silently ignored.
+name them. An item that keeps its price keeps its id across changes, as on Stripe.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from revtruth.simulate.plan import (
     ProductPlan,
     Subscription,
     SubscriptionItem,
+    SubscriptionPhase,
 )
 
 STATUSES = {"active", "past_due", "trialing", "unpaid", "paused", "canceled", "incomplete"}
@@ -139,12 +143,9 @@ def load_scenario(path: Path, today: date | None = None) -> CompanyPlan:
     if not isinstance(spec, dict):
         raise ScenarioError(f"{path}: the top level must be a mapping")
     unknown = set(spec) - {"name", "description", "today", "reporting_currency", "fx_units_per_usd",
-                           "prices", "coupons", "customers", "changes"}
+                           "prices", "coupons", "customers"}
     if unknown:
         raise ScenarioError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
-    if "changes" in spec:
-        raise ScenarioError(f"{path}: dated changes are not supported yet; describe each state "
-                            "as its own subscription")
     today = today or (_instant(spec["today"], "today").date() if "today" in spec else utc_today())
     now = datetime.combine(today, time(0, 0), tzinfo=timezone.utc)
     created = now - timedelta(days=5 * 365)
@@ -247,7 +248,40 @@ def _add_subscription(builder, customer, where, subscription_id, spec, prices, c
                   period_months, subscription_id)
         for i, entry in enumerate(spec.get("discounts") or [])
     ]
+    _add_changes(subscription, spec.get("changes") or [], where, prices)
     builder.record(subscription, customer, granted)
+
+
+def _add_changes(subscription: Subscription, changes: list, where: str, prices: dict) -> None:
+    current = list(subscription.items)
+    for index, change in enumerate(changes):
+        place = f"{where}.changes[{index}]"
+        at = _instant(_require(change, "at", place), f"{place}.at")
+        previous = subscription.phases[-1].start if subscription.phases else subscription.start_date
+        if at <= previous:
+            raise ScenarioError(f"{place}.at: changes must come after the start and each other")
+        status = change.get("status", "active")
+        if status not in ("active", "past_due", "paused"):
+            raise ScenarioError(f"{place}.status: {status!r} is not active, past_due or paused")
+        if "items" in change:
+            by_price = {item.price_id: item for item in current}
+            new_items = []
+            for number, item in enumerate(change["items"]):
+                price_key = _require(item, "price", f"{place}.items[{number}]")
+                if price_key not in prices:
+                    raise ScenarioError(f"{place}.items[{number}].price: no price {price_key!r}")
+                price_id = prices[price_key].price_id
+                kept = by_price.get(price_id)
+                new_items.append(SubscriptionItem(
+                    kept.item_id if kept else f"si_{subscription.subscription_id}_c{index + 1}_{number + 1}",
+                    price_id, int(item.get("quantity", 1)), kept.created_at if kept else at))
+            current = new_items
+        if subscription.initial_items is None:
+            subscription.initial_items = list(subscription.items)
+        subscription.phases.append(SubscriptionPhase(
+            at, list(current), status, at if change.get("restart_cycle") else None,
+            change.get("reason", "scenario")))
+    subscription.items = current
 
 
 def _period_end_after(moment: datetime, anchor: datetime, price: Price) -> datetime:
