@@ -83,6 +83,8 @@ def test_history_examples_have_the_documented_ground_truth():
         "2025-05": {"contraction": -6000}, "2026-01": {"churn": -16666.6667},
     }
     # 10: −$10 churn, −$10 contraction, +$10 expansion in 2026-05
+    churn_rates = compute(load_scenario(HISTORY.parent / "metrics_churn_rates_example.yaml"))
+    moves = churn_rates["movements"]
     assert moves["cus_ex10_churn"]["2026-05"] == {"churn": -1000}
     assert moves["cus_ex10_contract"]["2026-05"] == {"contraction": -1000}
     assert moves["cus_ex10_expand"]["2026-05"] == {"expansion": 1000}

@@ -267,10 +267,10 @@ class BillingBuilder:
             start = max(start, subscription.start_date)
         if coupon_key is None:
             return
+        # One discount per subscription: accounts on API versions before 2020-08-27 can show
+        # only one (`discount`), and the simulated company must read the same in both shapes.
+        # Stacked discounts and their order are exercised by scenario files and unit tests.
         discounts = [self._discount(coupon_key, subscription, start)]
-        if coupon_key in ("partner20", "nonprofit25") and subscription.currency == "usd" and monthly \
-                and smallest_main_amount >= 10_000 and rng.random() < 0.3:
-            discounts.append(self._discount("usd50off", subscription, start))  # stacked, in order
         # Stripe drops an expired discount from the subscription: keep only what still applies.
         subscription.discounts = [d for d in discounts if d.end is None or d.end > self.now]
         self._granted_discounts[subscription.subscription_id] = discounts

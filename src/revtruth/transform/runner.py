@@ -231,9 +231,16 @@ def run_dbt(
     return result
 
 
-def build(settings: Settings, select: str | None = None, **kwargs: Any) -> dbtRunnerResult:
-    """`dbt build` (seeds, models, snapshots and tests in DAG order), optionally `--select`."""
+def build(
+    settings: Settings, select: str | None = None, *, unit_tests: bool = False, **kwargs: Any
+) -> dbtRunnerResult:
+    """`dbt build` (seeds, models, snapshots and data tests in DAG order), optionally
+    `--select`. dbt unit tests check revtruth's own SQL on fixed inputs and fixed settings;
+    they belong to revtruth's test suite, not to every user's build (`unit_tests=True` runs
+    them too)."""
     command = ["build"] + (["--select", select] if select else [])
+    if not unit_tests:
+        command += ["--exclude-resource-type", "unit_test"]
     return run_dbt(settings, command, **kwargs)
 
 
