@@ -97,3 +97,23 @@ def test_bad_setting_fails_with_the_key_named(tmp_path, monkeypatch):
     monkeypatch.setenv("REVTRUTH_METRICS__RECENT_ACTIVITY_DAYS", "-3")
     result = runner.invoke(app, ["report", "zombies"])
     assert result.exit_code == 1 and "recent_activity_days" in result.output
+
+
+def test_report_metrics_prints_a_bridge_that_adds_up(in_demo_dir):
+    result = runner.invoke(app, ["report", "metrics", "--months", "6"])
+    assert result.exit_code == 0, result.output
+    assert "MRR bridge" in result.output and "NO" not in result.output
+    assert result.output.count(" yes ") + result.output.count("│ yes") >= 6
+
+
+def test_report_mrr_shows_one_customers_history_with_movements(in_demo_dir):
+    truth = _ground_truth(in_demo_dir)
+    customer, months = next(iter(truth["mrr_cents_by_stripe_customer_month"].items()))
+    result = runner.invoke(app, ["report", "mrr", "--customer", customer])
+    assert result.exit_code == 0, result.output
+    assert "new" in result.output and min(months) in result.output
+
+
+def test_report_mrr_for_an_unknown_customer_fails_clearly(in_demo_dir):
+    result = runner.invoke(app, ["report", "mrr", "--customer", "cus_nobody"])
+    assert result.exit_code == 1 and "cus_nobody" in result.output

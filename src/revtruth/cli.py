@@ -108,8 +108,9 @@ def _steps(labels: dict[str, str]):
 
 def _money(value: Decimal | float | int | None, currency: str = "usd") -> str:
     amount = Decimal(value or 0).quantize(Decimal("0.01"))
+    sign, amount = ("−", -amount) if amount < 0 else ("", amount)
     symbol = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥"}.get(currency.lower(), "")
-    return f"{symbol}{amount:,}" if symbol else f"{amount:,} {currency.upper()}"
+    return f"{sign}{symbol}{amount:,}" if symbol else f"{sign}{amount:,} {currency.upper()}"
 
 
 @app.callback(invoke_without_command=True)
@@ -297,6 +298,75 @@ def report_zombies(
 def report_overview(config: ConfigOption = None) -> None:
     """The three customer counts side by side, MRR, ARR and the top zombies."""
     _print_overview(_settings(config))
+
+
+@report_app.command("metrics")
+def report_metrics(
+    months: Annotated[int, typer.Option(help="How many months, newest last.")] = 12,
+    config: ConfigOption = None,
+) -> None:
+    """The MRR bridge month by month (start, each movement, fx, end) and retention."""
+    from revtruth.reports.metrics import read_bridge
+
+    settings = _settings(config)
+    currency = settings.metrics.reporting_currency
+    rows = read_bridge(_connect(settings), months)
+    bridge = Table(title=f"MRR bridge ({currency.upper()})", title_justify="left")
+    for column in ("month", "start", "new", "expansion", "contraction", "churn", "reactivation",
+                   "fx", "end", "adds up"):
+        bridge.add_column(column, justify="left" if column in ("month", "adds up") else "right")
+    for r in rows:
+        bridge.add_row(
+            r.month.strftime("%Y-%m"), *(_money(v, currency) for v in (
+                r.starting_mrr, r.new_mrr, r.expansion_mrr, r.contraction_mrr, r.churned_mrr,
+                r.reactivation_mrr, r.fx, r.mrr)),
+            "yes" if r.adds_up else "[red]NO[/]",
+        )
+    console.print(bridge)
+    retention = Table(title="Retention and churn", title_justify="left")
+    for column in ("month", "customers", "ARPA", "NRR 12m", "GRR 12m", "logo churn",
+                   "gross MRR churn", "net MRR churn"):
+        retention.add_column(column, justify="left" if column == "month" else "right")
+    for r in rows:
+        retention.add_row(
+            r.month.strftime("%Y-%m"), str(r.customers),
+            _money(r.arpa, currency) if r.arpa is not None else "—",
+            *(_percent(v) for v in (r.nrr_12m, r.grr_12m, r.logo_churn_rate,
+                                    r.gross_mrr_churn_rate, r.net_mrr_churn_rate)),
+        )
+    console.print(retention)
+    if rows and not all(r.adds_up for r in rows):
+        raise _fail("the bridge does not add up for some month", "report this as a bug")
+
+
+@report_app.command("mrr")
+def report_mrr(
+    customer: Annotated[str, typer.Option("--customer", help="Stripe customer id (cus_…).")],
+    config: ConfigOption = None,
+) -> None:
+    """One customer's MRR history, each movement, and the invoices behind it."""
+    from revtruth.reports.metrics import read_customer_history
+
+    settings = _settings(config)
+    currency = settings.metrics.reporting_currency
+    rows = read_customer_history(_connect(settings), customer)
+    if not rows:
+        raise _fail(f"no MRR history for customer {customer}", "check the id (cus_…) with `revtruth report zombies`")
+    table = Table(title=f"MRR history of {customer}", title_justify="left")
+    for column in ("month", "MRR", "native", "movement", "amount", "explained by"):
+        table.add_column(column, justify="right" if column in ("MRR", "amount") else "left")
+    for row in rows:
+        native = "mixed" if row["mrr_native"] is None else f"{Decimal(row['mrr_native']):,.2f} {row['currency'].upper()}"
+        table.add_row(
+            row["month"].strftime("%Y-%m"), _money(row["mrr"], currency), native,
+            row["movement"] or "", _money(row["movement_amount"], currency) if row["movement"] else "",
+            row["explained_by"] or "",
+        )
+    console.print(table)
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
 
 
 def _render_zombies(rows: list[dict[str, Any]], format: Format, currency: str, title: str) -> None:

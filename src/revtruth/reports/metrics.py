@@ -1,0 +1,81 @@
+"""The MRR bridge and retention figures, and one customer's MRR history, from the marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+BRIDGE_COLUMNS = (
+    "starting_mrr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+    "reactivation_mrr", "fx", "mrr",
+)
+
+
+@dataclass(frozen=True)
+class BridgeRow:
+    month: date
+    starting_mrr: Decimal
+    new_mrr: Decimal
+    expansion_mrr: Decimal
+    contraction_mrr: Decimal
+    churned_mrr: Decimal
+    reactivation_mrr: Decimal
+    fx: Decimal
+    mrr: Decimal
+    arr: Decimal
+    customers: int
+    arpa: Decimal | None
+    nrr_12m: Decimal | None
+    grr_12m: Decimal | None
+    logo_churn_rate: Decimal | None
+    gross_mrr_churn_rate: Decimal | None
+    net_mrr_churn_rate: Decimal | None
+
+    @property
+    def adds_up(self) -> bool:
+        moved = (self.new_mrr + self.expansion_mrr + self.contraction_mrr + self.churned_mrr
+                 + self.reactivation_mrr + self.fx)
+        return abs(self.starting_mrr + moved - self.mrr) < Decimal("0.000001")
+
+
+def read_bridge(connection: Any, months: int = 12) -> list[BridgeRow]:
+    """The last `months` months, oldest first."""
+    fields = [f for f in BridgeRow.__dataclass_fields__]
+    rows = connection.execute(
+        f"""
+        select {", ".join(fields)}
+        from (select * from analytics.saas_metrics_monthly order by month desc limit {int(months)})
+        order by month
+        """
+    ).fetchall()
+    return [BridgeRow(*(_decimal(v) if isinstance(v, float) else v for v in row)) for row in rows]
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def read_customer_history(connection: Any, customer_id: str) -> list[dict[str, Any]]:
+    """Each month's MRR of one Stripe customer with the movement and the records behind it."""
+    cursor = connection.execute(
+        """
+        select
+            history.month,
+            history.mrr_amount_reporting,
+            history.currency,
+            history.mrr_amount,
+            movements.movement_type,
+            movements.amount,
+            movements.explained_by
+        from analytics.mrr_by_customer_month as history
+        left join analytics.mrr_movements as movements
+            on movements.customer_id = history.customer_id and movements.month = history.month
+        where history.customer_id = ?
+        order by history.month
+        """,
+        [customer_id],
+    )
+    names = ("month", "mrr", "currency", "mrr_native", "movement", "movement_amount", "explained_by")
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
