@@ -20,6 +20,7 @@ from revtruth.simulate.plan import (
     Invoice,
     InvoiceLine,
     Price,
+    PriceTier,
     Product,
     StripeEvent,
     Subscription,
@@ -329,6 +330,48 @@ def tiny_billing_plan() -> BillingPlan:
         ),
     ]
     return BillingPlan(products, prices, coupons, customers, subscriptions, invoices, events)
+
+
+# Tiers [1–5 @ $10, 6–10 @ $8, 11+ @ $5 + $20 flat]: 12 units cost $120.00 graduated,
+# $80.00 volume.
+TIERS = [PriceTier(5, 1_000), PriceTier(10, 800), PriceTier(None, 500, 2_000)]
+
+
+def tiered_billing_plan() -> BillingPlan:
+    """The tiny plan plus tiered and metered pricing: a graduated and a volume price with the
+    same tiers, a metered per-unit price, one subscription (cus_7) holding all three, and its
+    first invoice."""
+    plan = tiny_billing_plan()
+    created = T0 + 3 * DAY
+    plan.products.append(Product("prod_Usage", "Revtruth Usage", created))
+    plan.prices += [
+        Price("price_seats_grad", "prod_Usage", "usd", 0, "month", 1, created, "Seats graduated",
+              tiers_mode="graduated", tiers=list(TIERS)),
+        Price("price_seats_vol", "prod_Usage", "usd", 0, "month", 1, created, "Seats volume",
+              tiers_mode="volume", tiers=list(TIERS)),
+        Price("price_api_calls", "prod_Usage", "usd", 2, "month", 1, created, "API calls",
+              usage_type="metered"),
+    ]  # fmt: skip
+    start = T0 + 40 * DAY
+    period = (start, _month(start))
+    items = [
+        SubscriptionItem("si_8_grad", "price_seats_grad", 12, start),
+        SubscriptionItem("si_8_vol", "price_seats_vol", 12, start),
+        SubscriptionItem("si_8_api", "price_api_calls", 0, start),  # metered: no quantity
+    ]
+    plan.subscriptions.append(
+        Subscription("sub_8", "cus_7", "active", "usd", items, start, start, *period)
+    )
+    plan.invoices.append(
+        Invoice("in_8", "cus_7", "sub_8", "IJ90-0001", "paid", "subscription_create", "usd",
+                start, *period, [
+                    InvoiceLine("il_8_grad", 12_000, "usd", "12 × Seats graduated", *period, 12,
+                                "price_seats_grad", "si_8_grad"),
+                    InvoiceLine("il_8_vol", 8_000, "usd", "12 × Seats volume", *period, 12,
+                                "price_seats_vol", "si_8_vol"),
+                ])
+    )  # fmt: skip
+    return plan
 
 
 def newest_first(objects: list, created: str, ident: str) -> list[str]:

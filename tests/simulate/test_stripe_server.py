@@ -17,6 +17,7 @@ from stripe_plan_fixtures import (
     N_ADDONS,
     N_BIG_INVOICE_LINES,
     newest_first,
+    tiered_billing_plan,
     tiny_billing_plan,
 )
 
@@ -198,6 +199,40 @@ def test_nested_lists_page_through_their_own_endpoints(client: stripe.StripeClie
     items = client.v1.subscription_items.list(params={"subscription": "sub_6", "limit": 4})
     assert ids(items.auto_paging_iter()) == [f"si_6_{n}" for n in range(N_ADDONS)]
     assert ids(sub["items"].auto_paging_iter()) == [f"si_6_{n}" for n in range(N_ADDONS)]
+
+
+def test_tiers_are_sent_only_when_expanded():
+    with StripeServer(tiered_billing_plan(), API_KEY) as srv:
+        client = stripe.StripeClient(API_KEY, base_addresses={"api": srv.base_url})
+        plain = client.v1.prices.retrieve("price_seats_grad")
+        assert "tiers" not in plain and plain.unit_amount is None
+        assert (plain.billing_scheme, plain.tiers_mode) == ("tiered", "graduated")
+        price = client.v1.prices.retrieve("price_seats_grad", params={"expand": ["tiers"]})
+        assert [(t.up_to, t.unit_amount, t.flat_amount) for t in price.tiers] == [
+            (5, 1000, None),
+            (10, 800, None),
+            (None, 500, 2000),
+        ]
+        listed = client.v1.prices.list(params={"expand": ["data.tiers"], "limit": 100})
+        tiers = {p.id: p.tiers for p in listed if "tiers" in p}
+        assert set(tiers) == {"price_seats_grad", "price_seats_vol"}  # per-unit prices: none
+        assert tiers["price_seats_vol"][2].flat_amount_decimal == 2000  # the library's Decimal
+        assert "tiers" not in client.v1.prices.list(params={"limit": 100}).data[0]
+        assert (
+            len(client.v1.plans.retrieve("price_seats_vol", params={"expand": ["tiers"]}).tiers)
+            == 3
+        )
+        sub = client.v1.subscriptions.retrieve(
+            "sub_8", params={"expand": ["items.data.price.tiers"]}
+        )
+        by_item = {item.id: item for item in sub["items"].data}
+        assert by_item["si_8_grad"].price.tiers[0].up_to == 5
+        assert "quantity" not in by_item["si_8_api"]  # metered
+        assert by_item["si_8_api"].price.recurring.usage_type == "metered"
+        with pytest.raises(stripe.InvalidRequestError, match=r"cannot be expanded \(up_to\)"):
+            client.v1.prices.list(params={"expand": ["data.tiers.up_to"]})
+        with pytest.raises(stripe.InvalidRequestError, match="try expanding 'data.tiers'"):
+            client.v1.prices.list(params={"expand": ["tiers"]})
 
 
 # ---------------------------------------------------------------- errors

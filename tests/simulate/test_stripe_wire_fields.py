@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import stripe
-from stripe_plan_fixtures import tiny_billing_plan
+from stripe_plan_fixtures import tiered_billing_plan, tiny_billing_plan
 
 from revtruth.simulate.stripe_wire import (
     LEGACY_API_VERSION,
@@ -291,3 +291,69 @@ def test_the_shape_check_catches_drift(fixtures: dict, current: RenderedBilling)
         "c.invoice_settings.rendering_options: keys missing",
     ):
         assert expected in problems
+
+
+@pytest.fixture(scope="module")
+def tiered() -> RenderedBilling:
+    return render_billing(tiered_billing_plan())
+
+
+def test_tiered_and_metered_prices_keep_the_fixture_shape(fixtures: dict, tiered: RenderedBilling):
+    for price_id in ("price_seats_grad", "price_seats_vol", "price_api_calls"):
+        for resource, obj in (("price", tiered.prices[price_id]), ("plan", tiered.plans[price_id])):
+            problems = shape_problems(obj, fixtures[resource], STRIPE_CLASSES[resource], resource)
+            assert not problems, f"{price_id}:\n" + "\n".join(problems)
+    # A metered item is the fixture's item without `quantity`, as Stripe sends it.
+    item_fixture = {k: v for k, v in fixtures["subscription_item"].items() if k != "quantity"}
+    metered = {i["id"]: i for i in tiered.subscription_items["sub_8"]}["si_8_api"]
+    assert "quantity" not in metered
+    problems = shape_problems(metered, item_fixture, stripe.SubscriptionItem, "subscription_item")
+    assert not problems, "\n".join(problems)
+
+
+def test_tiered_prices_have_no_unit_amount_and_tiers_only_apart(tiered: RenderedBilling):
+    price, plan = tiered.prices["price_seats_grad"], tiered.plans["price_seats_grad"]
+    assert (price["billing_scheme"], price["tiers_mode"]) == ("tiered", "graduated")
+    assert price["unit_amount"] is None and price["unit_amount_decimal"] is None
+    assert price["recurring"]["usage_type"] == "licensed"
+    assert (plan["billing_scheme"], plan["tiers_mode"], plan["usage_type"]) == (
+        "tiered",
+        "graduated",
+        "licensed",
+    )
+    assert plan["amount"] is None and plan["amount_decimal"] is None
+    assert tiered.prices["price_seats_vol"]["tiers_mode"] == "volume"
+    # `tiers` is sent only when expanded (the server adds it from `RenderedBilling.tiers`).
+    assert "tiers" not in price and "tiers" not in plan
+    assert tiered.tiers["price_seats_grad"] == [
+        {"flat_amount": None, "flat_amount_decimal": None, "unit_amount": 1000,
+         "unit_amount_decimal": "1000", "up_to": 5},
+        {"flat_amount": None, "flat_amount_decimal": None, "unit_amount": 800,
+         "unit_amount_decimal": "800", "up_to": 10},
+        {"flat_amount": 2000, "flat_amount_decimal": "2000", "unit_amount": 500,
+         "unit_amount_decimal": "500", "up_to": None},
+    ]  # fmt: skip
+    assert set(tiered.tiers) == {"price_seats_grad", "price_seats_vol"}
+    per_unit = tiered.prices["price_pro_m"]
+    assert (per_unit["billing_scheme"], per_unit["tiers_mode"]) == ("per_unit", None)
+    assert (per_unit["unit_amount"], per_unit["unit_amount_decimal"]) == (5_000, "5000")
+
+
+def test_metered_prices_and_items(tiered: RenderedBilling):
+    price = tiered.prices["price_api_calls"]
+    assert price["recurring"]["usage_type"] == "metered"
+    assert tiered.plans["price_api_calls"]["usage_type"] == "metered"
+    assert (price["billing_scheme"], price["unit_amount"]) == ("per_unit", 2)
+    items = {i["id"]: i for i in tiered.subscription_items["sub_8"]}
+    assert "quantity" not in items["si_8_api"]
+    assert items["si_8_grad"]["quantity"] == 12
+    legacy = render_billing(tiered_billing_plan(), legacy_shapes=True)
+    legacy_items = {i["id"]: i for i in legacy.subscription_items["sub_8"]}
+    assert "quantity" not in legacy_items["si_8_api"]
+    assert legacy_items["si_8_api"]["plan"]["usage_type"] == "metered"
+
+
+def test_tiered_invoice_lines_show_the_average_unit_amount(tiered: RenderedBilling):
+    lines = {line["id"]: line for line in tiered.invoice_lines["in_8"]}
+    assert lines["il_8_grad"]["pricing"]["unit_amount_decimal"] == "1000"  # $120 / 12
+    assert lines["il_8_vol"]["pricing"]["unit_amount_decimal"] == "666.666666666667"

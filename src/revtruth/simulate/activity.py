@@ -79,8 +79,8 @@ class ActivityBuilder:
                 self._emit(tenant, users, now - 90 * DAY - timedelta(seconds=1))
         elif scenario == "churned":
             self._days(tenant, users, start, (ended_at or now) - 5 * DAY, rate)
-        elif scenario == "trial":
-            self._days(tenant, users, start, now, rate * 2)
+        elif scenario == "trial":  # a lapsed trial's users drift away a few days after it ends
+            self._days(tenant, users, start, min(now, (ended_at or now) + 4 * DAY), rate * 2)
         elif scenario == "hallucinated":
             self._days(tenant, users, max(start, now - 60 * DAY), now, rate / 4)
         if scenario in ("healthy", "past_due") and rng.random() < 0.2:

@@ -141,13 +141,11 @@ class BillingBuilder:
         monthly = Decimal(0)
         for item in subscription.items:
             price = self.prices_by_id[item.price_id]
+            if price.usage_type == "metered":
+                continue  # sales books committed revenue, not usage
             months = {"month": 1, "year": 12}.get(price.interval)
-            per_month = (
-                Decimal(price.unit_amount * item.quantity) / (months * price.interval_count)
-                if months
-                else Decimal(price.unit_amount * item.quantity) * 52 / 12
-            )
-            monthly += per_month
+            amount = Decimal(price.amount_for(item.quantity))
+            monthly += amount / (months * price.interval_count) if months else amount * 52 / 12
         divisor = 1 if subscription.currency == "jpy" else 100
         return ((monthly * 12 / divisor).quantize(Decimal("0.01")), subscription.currency)
 
@@ -162,26 +160,35 @@ class BillingBuilder:
 
     # ------------------------------------------------------------------ subscriptions
 
-    def _choose_prices(self, currency: str) -> tuple[Price, int, Price | None]:
+    def _choose_prices(self, currency: str) -> tuple[Price, int, Price | None, Price | None]:
+        """A main plan; maybe extra seats (flat or tiered); maybe metered API usage. Every item
+        of a subscription shares one interval, so add-ons only go with monthly plans."""
         rng = self.rng
         candidates = [p for p in self.prices.values() if p.currency == currency
-                      and not p.lookup_key.startswith("seats")]
+                      and not p.lookup_key.startswith(("seats", "api"))]
         weights = [1 if p.interval == "week" else 6 if p.interval == "year" else 10 for p in candidates]
         main = rng.choices(candidates, weights)[0]
-        seats = None
-        if main.interval == "month" and main.interval_count == 1 and rng.random() < 0.3:
-            seats = self.prices.get(f"seats_month_{currency}")
-        return main, 1, seats
+        seats = metered = None
+        if main.interval == "month" and main.interval_count == 1:
+            if rng.random() < 0.3:
+                tiered = self.prices.get(f"seats_tiered_{currency}")
+                seats = tiered if tiered and rng.random() < 0.5 else self.prices.get(f"seats_month_{currency}")
+            if rng.random() < 0.15:
+                metered = self.prices.get(f"api_metered_{currency}")
+        return main, 1, seats, metered
 
     def _add_subscription(self, company: Company, customer: Customer) -> Subscription:
         rng, now = self.rng, self.now
         start = customer.created_at
-        main, quantity, seats = self._choose_prices(customer.currency)
+        main, quantity, seats, metered = self._choose_prices(customer.currency)
         had_trial = company.scenario == "trial" or rng.random() < 0.3
         anchor = start + TRIAL if had_trial else start
         items = [SubscriptionItem(stripe_id(rng, "si"), main.price_id, quantity, start)]
         if seats is not None:
-            items.append(SubscriptionItem(stripe_id(rng, "si"), seats.price_id, rng.randint(1, 25), start))
+            most = 60 if seats.tiers_mode else 25
+            items.append(SubscriptionItem(stripe_id(rng, "si"), seats.price_id, rng.randint(1, most), start))
+        if metered is not None:  # usage is metered: the item has no quantity
+            items.append(SubscriptionItem(stripe_id(rng, "si"), metered.price_id, 0, start))
         subscription = Subscription(
             subscription_id=stripe_id(rng, "sub"),
             customer_id=customer.customer_id,
@@ -195,7 +202,11 @@ class BillingBuilder:
             trial_start=start if had_trial else None,
             trial_end=anchor if had_trial else None,
         )
-        if company.scenario == "trial":
+        if company.scenario == "trial" and anchor <= now:
+            # a trial that lapsed: no payment method at its end, Stripe cancels it
+            subscription.status = "canceled"
+            subscription.ended_at = subscription.canceled_at = anchor
+        elif company.scenario == "trial":
             subscription.status = "trialing"
         elif company.scenario == "churned":
             earliest = anchor + timedelta(days=31)
@@ -252,7 +263,10 @@ class BillingBuilder:
         start = subscription.start_date
         if roll < 0.08:
             coupon_key = rng.choice(("partner20", "nonprofit25"))
-        elif roll < 0.13 and smallest_main_amount >= 10_000:
+        elif (roll < 0.13 and smallest_main_amount >= 10_000 and not self._has_metered(subscription)
+              and not any(p.reason == "interval_switch" for p in subscription.phases)):
+            # An amount off is per invoice: it follows neither usage lines nor a switch of the
+            # billing interval, so those subscriptions get percentages only.
             # Amount-off coupons go on plans they cannot wipe out (MRR would floor at zero).
             coupon_key = {
                 ("usd", True): "usd50off", ("usd", False): "usd120off_year" if main.interval == "year" else None,
@@ -260,6 +274,8 @@ class BillingBuilder:
             }.get((subscription.currency, monthly))
         elif roll < 0.18 and monthly:
             coupon_key = "launch10x3"
+        elif roll < 0.26 and monthly and roll >= 0.23:
+            coupon_key = "welcome25"
         elif roll < 0.23 and monthly and subscription.status != "canceled":
             # A retention offer made at one of the last two renewals.
             coupon_key = "save50x2"
@@ -276,9 +292,19 @@ class BillingBuilder:
         self._granted_discounts[subscription.subscription_id] = discounts
         self.plan.discounts.extend(discounts)
 
+    def _has_metered(self, subscription: Subscription) -> bool:
+        items = [*(subscription.initial_items or []), *subscription.items]
+        return any(self.prices_by_id[i.price_id].usage_type == "metered" for i in items)
+
     def _discount(self, coupon_key: str, subscription: Subscription, start: datetime) -> Discount:
         coupon = self.coupons[coupon_key]
-        end = add_months(start, coupon.duration_in_months) if coupon.duration == "repeating" else None
+        end = None
+        if coupon.duration == "repeating":
+            end = add_months(start, coupon.duration_in_months)
+        elif coupon.duration == "once":  # the first invoice only: gone a period later
+            main = self.prices_by_id[subscription.items[0].price_id]
+            months = main.interval_count * (12 if main.interval == "year" else 1)
+            end = add_months(start, months)
         return Discount(
             stripe_id(self.rng, "di"), coupon.coupon_id, subscription.customer_id, start, end,
             subscription_id=subscription.subscription_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from revtruth.simulate.plan import Coupon, Price, Product
+from revtruth.simulate.plan import Coupon, Price, PriceTier, Product
 
 # Units of each currency per one US dollar: the FX seed the warehouse ships with as well.
 FX_UNITS_PER_USD: dict[str, Decimal] = {"usd": Decimal("1"), "eur": Decimal("0.8"), "jpy": Decimal("150")}
@@ -25,6 +25,9 @@ class PriceSpec:
     unit_amount: int
     interval: str
     interval_count: int = 1
+    tiers_mode: str | None = None
+    tiers: tuple[tuple[int | None, int, int], ...] = ()  # (up_to, unit_amount, flat_amount)
+    usage_type: str = "licensed"
 
 
 PRODUCTS = {
@@ -32,6 +35,7 @@ PRODUCTS = {
     "growth": ("Growth", "For growing teams that need analytics"),
     "scale": ("Scale", "For organisations with many workspaces"),
     "seats": ("Extra seats", "Additional seats beyond the plan's included users"),
+    "api": ("API calls", "Metered API usage, billed in arrears"),
 }
 
 PRICE_SPECS = (
@@ -44,6 +48,11 @@ PRICE_SPECS = (
     PriceSpec("scale_quarter_usd", "scale", "usd", 239_700, "month", 3),
     PriceSpec("scale_year_usd", "scale", "usd", 958_800, "year"),
     PriceSpec("seats_month_usd", "seats", "usd", 1_500, "month"),
+    # volume-discounted seats: each seat priced in its own tier (graduated), a platform fee
+    # once the third tier is reached
+    PriceSpec("seats_tiered_usd", "seats", "usd", 0, "month", tiers_mode="graduated",
+              tiers=((10, 1_500, 0), (50, 1_200, 0), (None, 900, 5_000))),
+    PriceSpec("api_metered_usd", "api", "usd", 2, "month", usage_type="metered"),
     PriceSpec("starter_month_eur", "starter", "eur", 4_800, "month"),
     PriceSpec("growth_month_eur", "growth", "eur", 19_600, "month"),
     PriceSpec("growth_year_eur", "growth", "eur", 235_200, "year"),
@@ -69,6 +78,7 @@ COUPON_SPECS = (
     CouponSpec("nonprofit25", "Non-profit 25%", "forever", percent_off=Decimal("25")),
     CouponSpec("launch10x3", "Launch 10% for 3 months", "repeating", Decimal("10"), duration_in_months=3),
     CouponSpec("save50x2", "Retention 50% for 2 months", "repeating", Decimal("50"), duration_in_months=2),
+    CouponSpec("welcome25", "Welcome: 25% off the first invoice", "once", Decimal("25")),
     CouponSpec("usd50off", "$50 off every month", "forever", amount_off=5_000, currency="usd"),
     CouponSpec("usd120off_year", "$120 off every year", "forever", amount_off=12_000, currency="usd"),
     CouponSpec("eur20off", "€20 off every month", "forever", amount_off=2_000, currency="eur"),
@@ -93,6 +103,9 @@ def build_catalogue(
             created_at=created_at,
             nickname=spec.key.replace("_", " "),
             lookup_key=spec.key,
+            usage_type=spec.usage_type,
+            tiers_mode=spec.tiers_mode,
+            tiers=[PriceTier(*tier) for tier in spec.tiers],
         )
         for spec, price_id in zip(PRICE_SPECS, price_ids)
     }

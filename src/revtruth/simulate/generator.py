@@ -100,7 +100,10 @@ def generate(
         name, domain = names.company_name(rng, taken)
         # Paying scenarios need time to have become what they are (zombies: 90+ idle days).
         min_age = {"zombie": 200, "churned": 120, "trial": 1, "low_adoption": 100}.get(scenario, 45)
-        age_days = rng.randint(min_age, HISTORY_DAYS - 5) if scenario != "trial" else rng.randint(1, 13)
+        if scenario == "trial":  # most trials are running; some lapsed long ago
+            age_days = rng.randint(1, 13) if rng.random() < 0.6 else rng.randint(20, 400)
+        else:
+            age_days = rng.randint(min_age, HISTORY_DAYS - 5)
         companies.append(
             Company(
                 company_key=f"co_{index:05d}",

@@ -12,7 +12,7 @@ the old period's rest is credited and the new period invoiced in full at once.
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from revtruth.simulate.ids import stripe_id
 from revtruth.simulate.plan import (
@@ -27,6 +27,8 @@ from revtruth.simulate.plan import (
     SubscriptionItem,
 )
 from revtruth.simulate.timeline import Segment, segments
+
+_INSTANT = timedelta(microseconds=1)
 
 
 class Invoicer:
@@ -58,13 +60,15 @@ class Invoicer:
             if segment.status != "paused":
                 is_last = segment.end == limit
                 for boundary in segment.boundaries(include_end=live and is_last):
+                    period_start_before, _ = segment.covering_period(boundary - _INSTANT)
                     _, period_end = segment.covering_period(boundary)
                     first = boundary == (subscription.trial_end or subscription.start_date)
                     reason = ("subscription_create" if first and subscription.trial_start is None
                               else "subscription_cycle")
                     discounts = self.discounts_at(granted, customer, boundary)
                     self._invoice(subscription, customer, boundary, period_end, reason,
-                                  segment.items, discounts)
+                                  segment.items, discounts,
+                                  usage_since=_usage_start(first, period_start_before, segment, boundary))
             previous = segment
         if subscription.status == "past_due" and self.plan.invoices:
             self.plan.invoices[-1].status = "open"
@@ -77,9 +81,11 @@ class Invoicer:
         fraction_den = (period_end - period_start).total_seconds()
         same_cycle = new.anchor == old.anchor
         kept = {_key(i) for i in old.items} & {_key(i) for i in new.items} if same_cycle else set()
-        going = [i for i in old.items if _key(i) not in kept]
+        licensed = {i.item_id for i in (*old.items, *new.items)
+                    if self.prices[i.price_id].usage_type != "metered"}  # usage is never prorated
+        going = [i for i in old.items if _key(i) not in kept and i.item_id in licensed]
         # after an interval switch the new items are invoiced in full by the new cycle
-        coming = [i for i in new.items if _key(i) not in kept] if same_cycle else []
+        coming = [i for i in new.items if _key(i) not in kept and i.item_id in licensed] if same_cycle else []
         percent = [d for d in self.discounts_at(granted, customer, period_start)
                    if self.coupons[d.coupon_id].percent_off is not None]
         lines = [self._proration_line(subscription, item, -1, new.start, period_end,
@@ -93,7 +99,7 @@ class Invoicer:
     def _proration_line(self, subscription, item: SubscriptionItem, sign: int, start, end,
                         fraction_num: float, fraction_den: float, percent: list[Discount]) -> InvoiceLine:
         price = self.prices[item.price_id]
-        amount = sign * round(price.unit_amount * item.quantity * fraction_num / fraction_den)
+        amount = sign * round(price.amount_for(item.quantity) * fraction_num / fraction_den)
         line = InvoiceLine(
             line_id=stripe_id(self.rng, "il"), amount=amount, currency=subscription.currency,
             description=("Unused time on" if sign < 0 else "Remaining time on")
@@ -108,27 +114,29 @@ class Invoicer:
             remaining -= int(off)
         return line
 
-    def _invoice(self, subscription, customer, start, end, reason, items, discounts, zero=False) -> None:
+    def _invoice(self, subscription, customer, start, end, reason, items, discounts,
+                 zero=False, usage_since: datetime | None = None) -> None:
         lines = []
         for item in items:
             price = self.prices[item.price_id]
-            lines.append(InvoiceLine(
-                line_id=stripe_id(self.rng, "il"),
-                amount=0 if zero else price.unit_amount * item.quantity,
-                currency=subscription.currency,
-                description=f"{item.quantity} × {price.nickname} (at {price.unit_amount})",
-                period_start=start, period_end=end, quantity=item.quantity,
-                price_id=price.price_id, subscription_item_id=item.item_id,
-            ))
+            if price.usage_type == "metered":
+                if usage_since is not None and not zero:  # usage is billed in arrears
+                    usage = self.rng.randint(100, 20_000)
+                    lines.append(self._line(subscription, item, price, usage * price.unit_amount,
+                                            usage, usage_since, start))
+                continue
+            lines.append(self._line(subscription, item, price, 0 if zero else price.amount_for(item.quantity),
+                                    item.quantity, start, end))
         if not zero:
-            remaining = sum(line.amount for line in lines)
-            for discount in discounts:
-                coupon = self.coupons[discount.coupon_id]
-                off = (remaining * int(coupon.percent_off) // 100) if coupon.percent_off is not None \
-                    else min(coupon.amount_off or 0, remaining)
-                lines[0].discount_amounts.append((discount.discount_id, off))
-                remaining -= off
+            _allocate_discounts(lines, discounts, self.coupons)
         self._record(subscription, customer, start, end, reason, lines, [] if zero else discounts)
+
+    def _line(self, subscription, item, price, amount, quantity, start, end) -> InvoiceLine:
+        return InvoiceLine(
+            line_id=stripe_id(self.rng, "il"), amount=amount, currency=subscription.currency,
+            description=f"{quantity} × {price.nickname}", period_start=start, period_end=end,
+            quantity=quantity, price_id=price.price_id, subscription_item_id=item.item_id,
+        )
 
     def _record(self, subscription, customer, start, end, reason, lines, discounts) -> None:
         self._number += 1
@@ -146,3 +154,32 @@ class Invoicer:
 def _key(item: SubscriptionItem) -> tuple[str, str, int]:
     """An item is unchanged when its id, price and quantity are."""
     return (item.item_id, item.price_id, item.quantity)
+
+
+def _usage_start(first: bool, previous_start: datetime, segment: Segment, boundary: datetime):
+    """Where the usage billed at `boundary` began: the previous period (within this segment);
+    none on the first invoice or right after a restart of the cycle."""
+    start = max(previous_start, segment.start)
+    return None if first or start >= boundary else start
+
+
+def _allocate_discounts(lines: list[InvoiceLine], discounts: list[Discount],
+                        coupons: dict[str, Coupon]) -> None:
+    """Each discount in order, on what is left of each line: a percent off takes its share of
+    every line; an amount off is spread over the lines in proportion (remainder on the
+    first), never more than the invoice."""
+    remaining = [line.amount for line in lines]
+    for discount in discounts:
+        coupon = coupons[discount.coupon_id]
+        if coupon.percent_off is not None:
+            offs = [amount * int(coupon.percent_off) // 100 for amount in remaining]
+        else:
+            total = sum(remaining)
+            budget = min(coupon.amount_off or 0, total)
+            offs = [budget * amount // total if total else 0 for amount in remaining]
+            if offs:
+                offs[0] += budget - sum(offs)
+        for index, off in enumerate(offs):
+            if off:
+                lines[index].discount_amounts.append((discount.discount_id, off))
+                remaining[index] -= off

@@ -64,7 +64,7 @@ class Lifecycle:
         items = self._current_items(subscription)
         main = self.by_id[items[0].price_id]
         tier, period, currency = _price_key(main)
-        seats = next((i for i in items if self.by_id[i.price_id].lookup_key.startswith("seats")), None)
+        seats = self._seats(items)
         options = ["past_due_episode", "pause"]
         if self._neighbour(tier, period, currency, +1):
             options.append("upgrade")
@@ -78,6 +78,9 @@ class Lifecycle:
             options.append("interval_switch")
         kind = self.rng.choice(options)
         return getattr(self, f"_{kind}")(subscription, window, items)
+
+    def _seats(self, items: list[SubscriptionItem]) -> SubscriptionItem | None:
+        return next((i for i in items if self.by_id[i.price_id].lookup_key.startswith("seats")), None)
 
     def _neighbour(self, tier: str, period: str, currency: str, step: int) -> Price | None:
         index = TIERS.index(tier) + step if tier in TIERS else -1
@@ -107,22 +110,25 @@ class Lifecycle:
         return self._change_main(subscription, window, items, -1, "downgrade")
 
     def _seats_quantity(self, subscription, window, items) -> bool:
-        seats = items[-1]
+        seats = self._seats(items)
         quantity = max(1, seats.quantity + self.rng.choice((-3, -2, -1, 1, 2, 4, 6)))
         if quantity == seats.quantity:
             quantity += 1
-        changed = [*items[:-1], SubscriptionItem(seats.item_id, seats.price_id, quantity, seats.created_at)]
+        changed = [SubscriptionItem(i.item_id, i.price_id, quantity, i.created_at) if i is seats else i
+                   for i in items]
         return self._phase(subscription, self._instant(window), changed, "quantity")
 
     def _remove_seats(self, subscription, window, items) -> bool:
-        return self._phase(subscription, self._instant(window), items[:-1], "remove_item")
+        seats = self._seats(items)
+        return self._phase(subscription, self._instant(window), [i for i in items if i is not seats],
+                           "remove_item")
 
     def _add_seats(self, subscription, window, items) -> bool:
         currency = _price_key(self.by_id[items[0].price_id])[2]
         at = self._instant(window)
         seats = SubscriptionItem(stripe_id(self.rng, "si"), self.by_key[f"seats_month_{currency}"].price_id,
                                  self.rng.randint(1, 10), at)
-        return self._phase(subscription, at, [*items, seats], "add_item")
+        return self._phase(subscription, at, [items[0], seats, *items[1:]], "add_item")
 
     def _interval_switch(self, subscription, window, items) -> bool:
         tier, _, currency = _price_key(self.by_id[items[0].price_id])

@@ -40,6 +40,13 @@ class Product:
 
 
 @dataclass
+class PriceTier:
+    up_to: int | None  # the last unit of this tier; None for the last tier ("inf")
+    unit_amount: int  # minor units per unit in this tier
+    flat_amount: int = 0  # minor units once for the tier
+
+
+@dataclass
 class Price:
     price_id: str  # "price_…"
     product_id: str
@@ -51,6 +58,31 @@ class Price:
     nickname: str | None = None
     lookup_key: str | None = None
     active: bool = True
+    usage_type: str = "licensed"  # licensed | metered (billed in arrears on usage)
+    tiers_mode: str | None = None  # volume | graduated: priced by `tiers`, unit_amount unused
+    tiers: list[PriceTier] = field(default_factory=list)
+
+    @property
+    def billing_scheme(self) -> str:
+        return "tiered" if self.tiers_mode else "per_unit"
+
+    def amount_for(self, quantity: int) -> int:
+        """What `quantity` units cost for one interval, in minor units (Stripe's tier rules:
+        volume prices every unit at the tier the total falls in; graduated prices each unit
+        in its own tier; a tier's flat amount is charged once when the tier is reached)."""
+        if not self.tiers_mode:
+            return self.unit_amount * quantity
+        if self.tiers_mode == "volume":
+            tier = next(t for t in self.tiers if t.up_to is None or quantity <= t.up_to)
+            return tier.unit_amount * quantity + tier.flat_amount
+        total, below = 0, 0
+        for tier in self.tiers:
+            if quantity <= below:
+                break
+            units = (quantity if tier.up_to is None else min(quantity, tier.up_to)) - below
+            total += tier.unit_amount * units + tier.flat_amount
+            below = tier.up_to if tier.up_to is not None else quantity
+        return total
 
 
 @dataclass

@@ -192,7 +192,8 @@ def _invoice_subscription(obj: JsonObj) -> str | None:
 # ---------------------------------------------------------------- expansion
 
 # `type: field=kind:target …`. Kinds: ref (an id, replaced by the object), refs (a list of
-# ids), obj / objs (embedded object(s) to walk into), list (a list object: walk `data`).
+# ids), obj / objs (embedded object(s) to walk into), list (a list object: walk `data`),
+# incl (a field Stripe only sends when expanded, looked up by the object's id in `target`).
 # A bare field is expandable on Stripe but always null here.
 _EXPAND_SPEC = """
 customer: discount=obj:discount invoice_settings=obj:customer_settings default_source test_clock
@@ -200,8 +201,8 @@ customer_settings: default_payment_method
 discount: customer=ref:customer source=obj:discount_source promotion_code
 discount_source: coupon=ref:coupon
 product: default_price=ref:price tax_code
-price: product=ref:product
-plan: product=ref:product
+price: product=ref:product tiers=incl:tiers
+plan: product=ref:product tiers=incl:tiers
 subscription: customer=ref:customer latest_invoice=ref:invoice discounts=refs:discount
   items=list:subscription_item application default_payment_method default_source on_behalf_of
   pending_setup_intent schedule test_clock
@@ -424,6 +425,7 @@ class StripeServer:
             for name, obj_type, objects, filters in collections
         }
         items = {i["id"]: i for its in rendered.subscription_items.values() for i in its}
+        self._included: dict[str, Mapping[str, Any]] = {"tiers": rendered.tiers}
         self._store: dict[str, Mapping[str, JsonObj]] = {
             "customer": rendered.customers, "product": rendered.products,
             "price": rendered.prices, "plan": rendered.plans, "coupon": rendered.coupons,
@@ -606,10 +608,15 @@ class StripeServer:
 
     def _expand_one(self, obj: Any, obj_type: str, segments: list[str]) -> Any:
         # Copy on the way down only: the rendered objects are shared by every request.
-        if not isinstance(obj, dict) or not segments or obj.get(segments[0]) is None:
+        if not isinstance(obj, dict) or not segments:
             return obj
         segment, rest = segments[0], segments[1:]
         kind, target = self._schema[obj_type][segment]
+        if kind == "incl":  # absent until asked for; absent too where it does not apply
+            found = self._included[target or ""].get(obj.get("id", ""))
+            return obj if found is None else {**obj, segment: found}
+        if obj.get(segment) is None:
+            return obj
         value, sub_type = obj[segment], target or ""
 
         def resolve(ref: Any) -> Any:  # an id, or an object an earlier path expanded

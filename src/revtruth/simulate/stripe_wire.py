@@ -31,6 +31,7 @@ from revtruth.simulate.plan import (
     Invoice,
     InvoiceLine,
     Price,
+    PriceTier,
     Product,
     StripeEvent,
     Subscription,
@@ -134,10 +135,19 @@ def render_product(product: Product, index: BillingIndex) -> JsonObj:
     }
 
 
+def _amount_or_null(amount: int | None) -> tuple[int | None, str | None]:
+    """An amount and its `_decimal` string, both null when unset."""
+    return (None, None) if amount is None else (amount, str(amount))
+
+
 def render_price(price: Price) -> JsonObj:
+    # A tiered price has no unit amount: its tiers (only sent when expanded) price it.
+    unit_amount, unit_amount_decimal = _amount_or_null(
+        None if price.tiers_mode else price.unit_amount
+    )
     return {
         "active": price.active,
-        "billing_scheme": "per_unit",
+        "billing_scheme": price.billing_scheme,
         "created": ts(price.created_at),
         "currency": price.currency,
         "id": price.price_id,
@@ -151,24 +161,46 @@ def render_price(price: Price) -> JsonObj:
             "interval": price.interval,
             "interval_count": price.interval_count,
             "meter": None,
-            "usage_type": "licensed",
+            "usage_type": price.usage_type,
             "trial_period_days": None,
         },
         "tax_behavior": "unspecified",
+        "tiers_mode": price.tiers_mode,
         "type": "recurring",
-        "unit_amount": price.unit_amount,
-        "unit_amount_decimal": str(price.unit_amount),
-        **_nulls("custom_unit_amount tiers_mode transform_quantity"),
+        "unit_amount": unit_amount,
+        "unit_amount_decimal": unit_amount_decimal,
+        **_nulls("custom_unit_amount transform_quantity"),
     }
+
+
+def render_tier(tier: PriceTier) -> JsonObj:
+    """One entry of an expanded `tiers`. Stripe leaves the amount a tier was not given null:
+    no flat fee is a null `flat_amount`, a flat-only tier a null `unit_amount`."""
+    flat = tier.flat_amount or None
+    unit = None if tier.unit_amount == 0 and flat else tier.unit_amount
+    flat_amount, flat_amount_decimal = _amount_or_null(flat)
+    unit_amount, unit_amount_decimal = _amount_or_null(unit)
+    return {
+        "flat_amount": flat_amount,
+        "flat_amount_decimal": flat_amount_decimal,
+        "unit_amount": unit_amount,
+        "unit_amount_decimal": unit_amount_decimal,
+        "up_to": tier.up_to,  # null for the last tier ("inf")
+    }
+
+
+def render_tiers(price: Price) -> list[JsonObj]:
+    return [render_tier(tier) for tier in price.tiers]
 
 
 def render_plan(price: Price) -> JsonObj:
     """The legacy Plan view of a recurring price: same id, `amount` instead of `unit_amount`."""
+    amount, amount_decimal = _amount_or_null(None if price.tiers_mode else price.unit_amount)
     return {
         "active": price.active,
-        "amount": price.unit_amount,
-        "amount_decimal": str(price.unit_amount),
-        "billing_scheme": "per_unit",
+        "amount": amount,
+        "amount_decimal": amount_decimal,
+        "billing_scheme": price.billing_scheme,
         "created": ts(price.created_at),
         "currency": price.currency,
         "id": price.price_id,
@@ -179,8 +211,9 @@ def render_plan(price: Price) -> JsonObj:
         "nickname": price.nickname,
         "object": "plan",
         "product": price.product_id,
-        "usage_type": "licensed",
-        **_nulls("meter tiers_mode transform_usage trial_period_days"),
+        "tiers_mode": price.tiers_mode,
+        "usage_type": price.usage_type,
+        **_nulls("meter transform_usage trial_period_days"),
     }
 
 
@@ -289,6 +322,9 @@ def render_subscription_item(
         "current_period_start": ts(sub.current_period_start),
         "billing_thresholds": None,
     }
+    if price.usage_type == "metered":
+        # Usage is reported, not committed: Stripe sends no `quantity` for a metered item.
+        del obj["quantity"]
     if legacy_shapes:
         del obj["price"], obj["current_period_end"], obj["current_period_start"]
     return obj
@@ -377,7 +413,8 @@ def invoice_lines_url(invoice_id: str) -> str:
 
 
 def _unit_amount_decimal(line: InvoiceLine, price: Price | None) -> str:
-    if price is not None and not line.proration:
+    # A tiered price has no one unit amount: the line's average is what Stripe shows.
+    if price is not None and not line.proration and not price.tiers_mode:
         return str(price.unit_amount)
     return _decimal_str(Decimal(line.amount) / max(line.quantity, 1))
 
@@ -631,6 +668,8 @@ class RenderedBilling:
     invoices: dict[str, JsonObj]
     invoice_lines: dict[str, list[JsonObj]]  # invoice id -> all its lines
     events: dict[str, JsonObj]
+    # Price (and plan) id -> its `tiers`, tiered prices only: sent only when expanded.
+    tiers: dict[str, list[JsonObj]] = field(default_factory=dict)
 
 
 def render_billing(billing: BillingPlan, *, legacy_shapes: bool = False) -> RenderedBilling:
@@ -674,6 +713,7 @@ def render_billing(billing: BillingPlan, *, legacy_shapes: bool = False) -> Rend
             for i in billing.invoices
         },
         events={},
+        tiers={p.price_id: render_tiers(p) for p in billing.prices if p.tiers_mode},
     )
     by_type: dict[str, dict[str, JsonObj]] = {
         "customer": customers,

@@ -67,8 +67,8 @@ class _History:
         items = [(self.prices[i.price_id], i.quantity) for i in segment.items]
         months = months_per_interval(items[0][0].interval, items[0][0].interval_count)
         mrr = sum(
-            (Fraction(p.unit_amount * q) / months_per_interval(p.interval, p.interval_count)
-             for p, q in items),
+            (Fraction(p.amount_for(q)) / months_per_interval(p.interval, p.interval_count)
+             for p, q in items if p.usage_type != "metered"),  # usage is not committed revenue
             Fraction(0),
         )
         covering, _ = segment.covering_period(at)

@@ -52,9 +52,10 @@ def subscription_mrr_native(
     months = months_per_interval(items[0][0].interval, items[0][0].interval_count)
     gross = sum(
         (
-            Fraction(price.unit_amount * quantity)
+            Fraction(price.amount_for(quantity))
             / months_per_interval(price.interval, price.interval_count)
             for price, quantity in items
+            if price.usage_type != "metered"  # usage is not committed recurring revenue
         ),
         Fraction(0),
     )
