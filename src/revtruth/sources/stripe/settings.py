@@ -17,7 +17,8 @@ class Endpoint:
 # Mutable objects: read whole and merged on `id`.
 MERGED_ENDPOINTS = (
     Endpoint("products", "products"),
-    Endpoint("prices", "prices"),
+    # Stripe sends a tiered price's tiers only when asked: they land in `prices__tiers`.
+    Endpoint("prices", "prices", expand=("tiers",)),
     Endpoint("coupons", "coupons"),
     Endpoint("customers", "customers"),
     # status=all: without it Stripe silently leaves out canceled subscriptions, and churn

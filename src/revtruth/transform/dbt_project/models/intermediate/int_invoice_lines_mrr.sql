@@ -1,10 +1,10 @@
 -- One row per subscription invoice line with the monthly amount it bills (METRICS.md,
 -- History): what the line charges for its service period, net of its discounts, normalised
 -- to a month with the same fractions as int_subscription_items_priced. Proration lines
--- (mid-period changes) count at their price's full monthly rate, negative for credits, less
--- their coupons' percentages, so that over their service period a credit cancels the old
--- rate and a charge adds the new one. Converted to the reporting currency at the FX rate of
--- the service-period start.
+-- (mid-period changes) count at their price's full monthly rate (a tiered price's tiers
+-- price the line's quantity), negative for credits, less their coupons' percentages, so
+-- that over their service period a credit cancels the old rate and a charge adds the new
+-- one. Converted to the reporting currency at the FX rate of the service-period start.
 
 {%- set reporting_currency = var('reporting_currency', 'usd') | lower %}
 
@@ -61,6 +61,12 @@ coupons as (
 prices as (
 
     select * from {{ ref('stg_stripe__prices') }}
+
+),
+
+price_tiers as (
+
+    select * from {{ ref('int_price_tiers_bounded') }}
 
 ),
 
@@ -241,6 +247,13 @@ subscription_lines as (
         coalesce(prices.interval_count, lines.embedded_interval_count, 1) as interval_count,
         coalesce(prices.usage_type, lines.embedded_usage_type, 'licensed') as usage_type,
         coalesce(prices.unit_amount_minor, lines.embedded_unit_amount_minor) as unit_amount_minor,
+        -- what the line's quantity costs for a whole billing period at its price: the tiers'
+        -- price of it for a tiered price (NULL when its tiers did not arrive)
+        case
+            when prices.billing_scheme = 'tiered'
+                then {{ revtruth.tiered_amount('price_tiers', 'lines.quantity') }}
+            else coalesce(prices.unit_amount_minor, lines.embedded_unit_amount_minor) * lines.quantity
+        end as full_period_amount_minor,
         coalesce(line_discount_totals.discount_minor, 0) as discount_minor,
         coalesce(line_discount_totals.finite_discount_minor, 0) as finite_discount_minor,
         coalesce(line_discount_totals.has_inferred_discount_duration, false) as has_inferred_discount_duration,
@@ -251,6 +264,10 @@ subscription_lines as (
         on lines.invoice_dlt_id = invoices.invoice_dlt_id
     left join prices
         on lines.price_id = prices.price_id
+    left join price_tiers
+        on prices.billing_scheme = 'tiered'
+        and lines.price_id = price_tiers.price_id
+        and {{ revtruth.tier_holds_quantity('price_tiers', 'lines.quantity') }}
     left join line_discount_totals
         on lines.invoice_line_dlt_id = line_discount_totals.invoice_line_dlt_id
     left join percent_shares
@@ -294,7 +311,7 @@ gross as (
             when is_proration and amount_minor = 0 then cast(0 as decimal(38, 10))
             -- a proration bills part of a period: its rate is the price's, signed like the line
             when is_proration then sign(amount_minor) * {{ revtruth.decimal_divide(
-                'unit_amount_minor * quantity * months_denominator', 'months_numerator') }}
+                'full_period_amount_minor * months_denominator', 'months_numerator') }}
             else {{ revtruth.decimal_divide('amount_minor * months_denominator', 'months_numerator') }}
         end as gross_mrr_minor,
         -- the share of a proration line its discounts take, applied to its full rate: the
@@ -410,6 +427,7 @@ final as (
         {%- endif %}
         valued.quantity,
         valued.unit_amount_minor,
+        valued.full_period_amount_minor,
         valued.amount_minor,
         valued.discount_minor,
         valued.finite_discount_minor,

@@ -1,11 +1,18 @@
 -- One row per subscription item with its exact monthly amount in the item's currency,
--- minor units (METRICS.md: unit amount × quantity ÷ months per interval).
+-- minor units (METRICS.md: unit amount × quantity ÷ months per interval; a tiered price
+-- prices the quantity with its tiers).
 
 with
 
 items as (
 
     select * from {{ ref('stg_stripe__subscription_items') }}
+
+),
+
+price_tiers as (
+
+    select * from {{ ref('int_price_tiers_bounded') }}
 
 ),
 
@@ -27,6 +34,25 @@ interval_fractions as (
             else 1
         end as months_denominator
     from items
+
+),
+
+-- what the item costs per billing period: unit amount × quantity, or the tiers' price of
+-- the quantity (NULL for a tiered price whose tiers did not arrive)
+period_amounts as (
+
+    select
+        interval_fractions.*,
+        case
+            when interval_fractions.billing_scheme = 'tiered'
+                then {{ revtruth.tiered_amount('price_tiers', 'interval_fractions.quantity') }}
+            else interval_fractions.unit_amount_minor * interval_fractions.quantity
+        end as period_amount_minor
+    from interval_fractions
+    left join price_tiers
+        on interval_fractions.billing_scheme = 'tiered'
+        and interval_fractions.price_id = price_tiers.price_id
+        and {{ revtruth.tier_holds_quantity('price_tiers', 'interval_fractions.quantity') }}
 
 ),
 
@@ -52,11 +78,12 @@ priced as (
             -- usage-based amounts are not committed recurring revenue (METRICS.md default)
             when usage_type = 'metered' then cast(0 as decimal(38, 10))
             else {{ revtruth.decimal_divide(
-                'unit_amount_minor * quantity * months_denominator', 'months_numerator') }}
+                'period_amount_minor * months_denominator', 'months_numerator') }}
         end as item_mrr_minor,
-        -- tiered prices carry no unit amount; they are priced in a later version
-        (billing_scheme = 'tiered') as is_unpriced_tiered
-    from interval_fractions
+        -- a tiered price whose tiers are unknown (not synced) cannot be priced
+        (usage_type <> 'metered' and billing_scheme = 'tiered' and period_amount_minor is null)
+            as is_unpriced_tiered
+    from period_amounts
 
 )
 

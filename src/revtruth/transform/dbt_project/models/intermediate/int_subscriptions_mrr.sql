@@ -13,6 +13,12 @@
     {%- if var('churn_at', 'ended') == 'requested' %}
         and not (subscriptions.is_cancel_at_period_end
                  and subscriptions.canceled_at <= cast({{ revtruth.as_of_date() }} as timestamp))
+    {%- endif %}
+    {%- if var('past_due_churn_after_days', 0) | int > 0 %}
+        -- past_due_churn_after_days: an invoice unpaid that long churns the subscription
+        and not (subscriptions.subscription_status = 'past_due'
+                 and coalesce(unpaid.oldest_unpaid_at, cast({{ revtruth.as_of_date() }} as timestamp))
+                     <= cast({{ dbt.dateadd('day', -(var('past_due_churn_after_days') | int), revtruth.as_of_date()) }} as timestamp))
     {%- endif %})
 {%- endset %}
 
@@ -45,6 +51,16 @@ minor_units as (
 fx_rates as (
 
     select * from {{ ref('fx_rates') }}
+
+),
+
+-- the oldest invoice each subscription still owes (for past_due_churn_after_days)
+unpaid as (
+
+    select subscription_id, min(created_at) as oldest_unpaid_at
+    from {{ ref('stg_stripe__invoices') }}
+    where invoice_status = 'open'
+    group by subscription_id
 
 ),
 
@@ -234,6 +250,8 @@ final as (
         on subscriptions.currency = minor_units.currency
     left join period_fx
         on subscriptions.subscription_id = period_fx.subscription_id
+    left join unpaid
+        on subscriptions.subscription_id = unpaid.subscription_id
 
 )
 

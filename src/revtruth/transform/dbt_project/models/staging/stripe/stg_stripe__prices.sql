@@ -4,12 +4,14 @@ source as (
 
     {{ source_columns('stripe', 'prices', [
         ('id', 'varchar'),
+        ('_dlt_id', 'varchar'),
         ('product', 'varchar'),
         ('nickname', 'varchar'),
         ('lookup_key', 'varchar'),
         ('currency', 'varchar'),
         ('type', 'varchar'),
         ('billing_scheme', 'varchar'),
+        ('tiers_mode', 'varchar'),
         ('recurring__interval', 'varchar'),
         ('recurring__usage_type', 'varchar'),
         ('unit_amount', 'bigint'),
@@ -26,6 +28,8 @@ renamed as (
     select
         -- ids
         id as price_id,
+        -- dlt's key of the row: the price's tiers (stg_stripe__price_tiers) point at it
+        _dlt_id as price_dlt_id,
         product as product_id,
 
         -- text
@@ -34,6 +38,8 @@ renamed as (
         lower(currency) as currency,
         type as price_type,
         coalesce(billing_scheme, 'per_unit') as billing_scheme,
+        -- volume or graduated for tiered prices, NULL otherwise
+        tiers_mode,
         recurring__interval as billing_interval,
         coalesce(recurring__usage_type, case when recurring__interval is not null then 'licensed' end)
             as usage_type,
