@@ -18,7 +18,7 @@ def test_metrics_examples_scenario_has_the_documented_ground_truth():
     assert truth["mrr_cents_by_stripe_customer_id"] == {
         "cus_ex1": 80000, "cus_ex3": 10000, "cus_ex4": 10000, "cus_ex5": 4333.3333,
         "cus_ex6": 15000, "cus_ex7": 24000, "cus_ex8_trialing": 0, "cus_ex8_past_due": 10000,
-        "cus_ex8_unpaid": 0, "cus_ex12": 8000,
+        "cus_ex8_unpaid": 0, "cus_ex8_taxed": 10000, "cus_ex12": 8000,
     }
 
 

@@ -24,6 +24,7 @@ EXPECTED_MRR = {  # METRICS.md, in dollars
     "cus_ex8_trialing": Decimal("0"),  # 8: $500/month trialing → $0
     "cus_ex8_past_due": Decimal("100"),  # 8: $100 past_due → $100
     "cus_ex8_unpaid": Decimal("0"),  # 8: $100 unpaid → $0
+    "cus_ex8_taxed": Decimal("100"),  # 8: $100 + $20 tax → $100 (tax is never revenue)
     "cus_ex12": Decimal("80"),  # 12: ¥12,000/month at 150 JPY/USD → $80.00
 }
 
@@ -57,3 +58,16 @@ def test_example_5_weekly_price_is_43_33_shown_rounded_only_for_display(warehous
     mrr = _mrr(warehouse)["cus_ex5"][0]
     assert mrr == Decimal("43.3333333333")  # 10 × 52 ÷ 12, exact to 10 decimals
     assert mrr.quantize(Decimal("0.01")) == Decimal("43.33")
+
+
+def test_example_8_tax_reaches_the_invoices_but_not_mrr(warehouse):
+    taxed = warehouse.execute(
+        "select min(total - subtotal), max(total - subtotal) from raw_stripe.invoices "
+        "where customer = 'cus_ex8_taxed' and subtotal > 0"
+    ).fetchone()
+    assert taxed == (2000, 2000)
+    history = warehouse.execute(
+        "select distinct mrr_amount_reporting from analytics.mrr_by_customer_month "
+        "where customer_id = 'cus_ex8_taxed'"
+    ).fetchall()
+    assert history == [(Decimal("100"),)]

@@ -129,7 +129,10 @@ class Invoicer:
                                     item.quantity, start, end))
         if not zero:
             _allocate_discounts(lines, discounts, self.coupons)
-        self._record(subscription, customer, start, end, reason, lines, [] if zero else discounts)
+        invoice = self._record(subscription, customer, start, end, reason, lines,
+                               [] if zero else discounts)
+        if not zero:
+            invoice.tax = subscription.tax_per_invoice
 
     def _line(self, subscription, item, price, amount, quantity, start, end) -> InvoiceLine:
         return InvoiceLine(
@@ -138,7 +141,7 @@ class Invoicer:
             quantity=quantity, price_id=price.price_id, subscription_item_id=item.item_id,
         )
 
-    def _record(self, subscription, customer, start, end, reason, lines, discounts) -> None:
+    def _record(self, subscription, customer, start, end, reason, lines, discounts) -> Invoice:
         self._number += 1
         invoice = Invoice(
             invoice_id=stripe_id(self.rng, "in"), customer_id=customer.customer_id,
@@ -149,6 +152,7 @@ class Invoicer:
         )
         self.plan.invoices.append(invoice)
         subscription.latest_invoice_id = invoice.invoice_id
+        return invoice
 
 
 def _key(item: SubscriptionItem) -> tuple[str, str, int]:

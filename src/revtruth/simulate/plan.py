@@ -155,6 +155,7 @@ class Subscription:
     # `initial_items` what it started with (None: the same as `items`).
     phases: list[SubscriptionPhase] = field(default_factory=list)
     initial_items: list[SubscriptionItem] | None = None
+    tax_per_invoice: int = 0  # tax added to every paid-period invoice (never revenue)
 
 
 @dataclass

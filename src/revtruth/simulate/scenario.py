@@ -22,6 +22,7 @@ units (cents; yen for JPY). Dates are YYYY-MM-DD (midnight UTC) or full ISO time
             items: [{price: annual, quantity: 1}]
             discounts: [{coupon: launch}]                 # start defaults to the sub's start
             trial_days: 0
+            tax_per_invoice: 0      # minor units of tax on every invoice (never revenue)
             status: active          # final status: active, past_due, trialing, unpaid, paused, canceled
             canceled_at: 2026-05-01 # canceled: ended then; with cancel_at_period_end: requested then
             changes:                # dated changes, oldest first (prorated inside a period)
@@ -230,6 +231,7 @@ def _add_subscription(builder, customer, where, subscription_id, spec, prices, c
         current_period_start=start, current_period_end=trial_end or start,
         trial_start=start if trial_days else None, trial_end=trial_end,
         cancel_at_period_end=bool(spec.get("cancel_at_period_end", False)),
+        tax_per_invoice=int(spec.get("tax_per_invoice", 0)),
     )
     if spec.get("canceled_at"):
         subscription.canceled_at = _instant(spec["canceled_at"], f"{where}.canceled_at")
