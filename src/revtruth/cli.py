@@ -344,12 +344,13 @@ def report_mrr(
     customer: Annotated[str, typer.Option("--customer", help="Stripe customer id (cus_…).")],
     config: ConfigOption = None,
 ) -> None:
-    """One customer's MRR history, each movement, and the invoices behind it."""
-    from revtruth.reports.metrics import read_customer_history
+    """One customer's MRR history, each movement, the invoices and the events behind it."""
+    from revtruth.reports.metrics import read_customer_events, read_customer_history
 
     settings = _settings(config)
     currency = settings.metrics.reporting_currency
-    rows = read_customer_history(_connect(settings), customer)
+    connection = _connect(settings)
+    rows = read_customer_history(connection, customer)
     if not rows:
         raise _fail(f"no MRR history for customer {customer}", "check the id (cus_…) with `revtruth report zombies`")
     table = Table(title=f"MRR history of {customer}", title_justify="left")
@@ -363,6 +364,15 @@ def report_mrr(
             row["explained_by"] or "",
         )
     console.print(table)
+    events = read_customer_events(connection, customer)
+    if events:
+        listing = Table(title="Stripe events (Stripe keeps them 30 days)", title_justify="left")
+        for column in ("when", "event", "object"):
+            listing.add_column(column)
+        for event in events:
+            listing.add_row(event["created_at"].strftime("%Y-%m-%d %H:%M"), event["event_type"],
+                            event["object_id"] or "")
+        console.print(listing)
 
 
 def _percent(value: Decimal | None) -> str:

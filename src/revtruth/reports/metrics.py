@@ -79,3 +79,17 @@ def read_customer_history(connection: Any, customer_id: str) -> list[dict[str, A
     )
     names = ("month", "mrr", "currency", "mrr_native", "movement", "movement_amount", "explained_by")
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def read_customer_events(connection: Any, customer_id: str) -> list[dict[str, Any]]:
+    """The Stripe events about one customer that revtruth has synced, oldest first."""
+    cursor = connection.execute(
+        """
+        select created_at, event_type, object_id
+        from stripe.events
+        where customer_id = ?
+        order by created_at, event_id
+        """,
+        [customer_id],
+    )
+    return [dict(zip(("created_at", "event_type", "object_id"), row)) for row in cursor.fetchall()]

@@ -31,6 +31,7 @@ from revtruth.simulate.plan import (
     StripeEvent,
     Subscription,
     SubscriptionItem,
+    SubscriptionPhase,
 )
 
 EVENT_RETENTION = timedelta(days=30)
@@ -62,6 +63,7 @@ class BillingBuilder:
         self._subscriptions_of: dict[str, list[Subscription]] = {}
         # Every discount ever granted, expired ones too: invoices need them, the API does not.
         self._granted_discounts: dict[str, list[Discount]] = {}
+        self._uncollectible: dict[str, datetime] = {}  # subscription -> renewal never paid
         self.invoicer = Invoicer(rng, plan, self.prices_by_id, self.coupons, now)
         self.lifecycle = Lifecycle(rng, self.prices, now)
 
@@ -220,6 +222,8 @@ class BillingBuilder:
         elif rng.random() < 0.05:
             subscription.cancel_at_period_end = True  # still paying until the period ends
         self.lifecycle.add_changes(subscription)
+        if company.scenario == "churned" and rng.random() < 0.3:
+            self._fail_then_cancel(subscription)
         self._set_current_period(subscription)
         if subscription.cancel_at_period_end:
             subscription.cancel_at = subscription.current_period_end
@@ -292,6 +296,26 @@ class BillingBuilder:
         self._granted_discounts[subscription.subscription_id] = discounts
         self.plan.discounts.extend(discounts)
 
+    def _fail_then_cancel(self, subscription: Subscription) -> None:
+        """The last renewal's payment fails, the subscription goes past_due and, the retries
+        exhausted, is canceled a few days to weeks later; that invoice is never paid."""
+        last = segments(subscription, self.prices_by_id, subscription.ended_at)[-1]
+        after = subscription.phases[-1].start if subscription.phases else subscription.start_date
+        renewals = [b for b in last.boundaries() if after < b < subscription.ended_at]
+        if not renewals:
+            return
+        failed_at = renewals[-1]
+        ended = min(failed_at + timedelta(days=self.rng.randint(7, 25)), self.now - timedelta(days=1))
+        if ended <= failed_at:
+            return
+        if subscription.initial_items is None:
+            subscription.initial_items = list(subscription.items)
+        subscription.phases.append(
+            SubscriptionPhase(failed_at, list(subscription.items), "past_due", None, "payment_failed")
+        )
+        subscription.ended_at = subscription.canceled_at = ended
+        self._uncollectible[subscription.subscription_id] = failed_at
+
     def _has_metered(self, subscription: Subscription) -> bool:
         items = [*(subscription.initial_items or []), *subscription.items]
         return any(self.prices_by_id[i.price_id].usage_type == "metered" for i in items)
@@ -316,6 +340,13 @@ class BillingBuilder:
         self.invoicer.bill(
             subscription, customer, self._granted_discounts.get(subscription.subscription_id, [])
         )
+        failed_at = self._uncollectible.get(subscription.subscription_id)
+        for invoice in self.plan.invoices[::-1]:
+            if failed_at is None or invoice.subscription_id != subscription.subscription_id:
+                continue
+            if invoice.created_at == failed_at:
+                invoice.status = "uncollectible"
+                break
 
     def _add_events(self, customer: Customer, subscription: Subscription) -> None:
         window_start = self.now - EVENT_RETENTION

@@ -50,3 +50,25 @@
         current_date
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- A text field of a JSON column by path, e.g. json_text('data', 'object.customer'). -#}
+{% macro json_text(column, path) -%}
+    {{ return(adapter.dispatch('json_text', 'revtruth')(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(column, path) -%}
+    ({{ column }}::json #>> '{{ "{" ~ path.replace(".", ",") ~ "}" }}')
+{%- endmacro %}
+
+{% macro duckdb__json_text(column, path) -%}
+    json_extract_string({{ column }}, '$.{{ path }}')
+{%- endmacro %}
+
+{% macro snowflake__json_text(column, path) -%}
+    {{ column }}:{{ path }}::varchar
+{%- endmacro %}
+
+{% macro bigquery__json_text(column, path) -%}
+    json_value({{ column }}, '$.{{ path }}')
+{%- endmacro %}
