@@ -159,6 +159,7 @@ class MetricsSettings:
     discount_duration_mode: str = "while_active"
     churn_at: str = "ended"
     past_due_churn_after_days: int = 0
+    metered_mrr: str = "zero"
 
     def resolved_as_of_date(self, today: date | None = None) -> date:
         """`as_of_date`, or today's UTC date when it is empty."""
@@ -234,6 +235,7 @@ class Settings:
             "discount_duration_mode": m.discount_duration_mode,
             "churn_at": m.churn_at,
             "past_due_churn_after_days": m.past_due_churn_after_days,
+            "metered_mrr": m.metered_mrr,
         }
 
 
@@ -256,6 +258,7 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     ),
     "metrics.churn_at": (lambda v: v in ("ended", "requested"), '"ended" or "requested"'),
     "metrics.past_due_churn_after_days": (lambda v: v >= 0, "zero (never) or a number of days"),
+    "metrics.metered_mrr": (lambda v: v in ("zero", "last_period"), '"zero" or "last_period"'),
     "sources.stripe.page_size": (lambda v: 1 <= v <= 100, "between 1 and 100 (Stripe's limit)"),
     "sources.stripe.max_network_retries": (lambda v: v >= 0, "zero or a positive count"),
     "sources.product_db.chunk_rows": (lambda v: v > 0, "a positive number of rows"),

@@ -5,8 +5,18 @@
 -- price the line's quantity), negative for credits, less their coupons' percentages, so
 -- that over their service period a credit cancels the old rate and a charge adds the new
 -- one. Converted to the reporting currency at the FX rate of the service-period start.
+-- Metered lines count 0 (`metered_mrr: zero`, the default); with `metered_mrr: last_period`
+-- a usage line counts what it billed, net of its discounts, per month, from the end of its
+-- service period until the next usage line of its item replaces it: period_start_at and
+-- period_end_at are then that interval [end, next line's end), open-ended (100 years) for
+-- the latest line, which the subscription's end stops (subscription_churned_at).
 
 {%- set reporting_currency = var('reporting_currency', 'usd') | lower %}
+{%- set metered_mrr = var('metered_mrr', 'zero') %}
+{%- if metered_mrr not in ['zero', 'last_period'] %}
+    {{ exceptions.raise_compiler_error(
+        "metered_mrr must be 'zero' or 'last_period', not '" ~ metered_mrr ~ "'") }}
+{%- endif %}
 
 with recursive
 
@@ -306,8 +316,14 @@ gross as (
     select
         *,
         case
+            {%- if metered_mrr == 'last_period' %}
+            -- usage-based: what the usage line billed, per month
+            when usage_type = 'metered'
+                then {{ revtruth.decimal_divide('amount_minor * months_denominator', 'months_numerator') }}
+            {%- else %}
             -- usage-based amounts are not committed recurring revenue (METRICS.md default)
             when usage_type = 'metered' then cast(0 as decimal(38, 10))
+            {%- endif %}
             when is_proration and amount_minor = 0 then cast(0 as decimal(38, 10))
             -- a proration bills part of a period: its rate is the price's, signed like the line
             when is_proration then sign(amount_minor) * {{ revtruth.decimal_divide(
@@ -337,18 +353,52 @@ valued as (
     select
         *,
         case
+            {%- if metered_mrr == 'last_period' %}
+            when usage_type = 'metered'
+                then {{ revtruth.decimal_divide('discount_minor * months_denominator', 'months_numerator') }}
+            {%- else %}
             when usage_type = 'metered' then cast(0 as decimal(38, 10))
+            {%- endif %}
             when is_proration then cast(round(coalesce(gross_mrr_minor * proration_discount_share, 0), 10) as decimal(38, 10))
             else {{ revtruth.decimal_divide('discount_minor * months_denominator', 'months_numerator') }}
         end as discount_mrr_minor,
         case
+            {%- if metered_mrr == 'last_period' %}
+            when usage_type = 'metered'
+                then {{ revtruth.decimal_divide('finite_discount_minor * months_denominator', 'months_numerator') }}
+            {%- else %}
             when usage_type = 'metered' then cast(0 as decimal(38, 10))
+            {%- endif %}
             when is_proration then cast(round(coalesce(gross_mrr_minor * proration_finite_discount_share, 0), 10) as decimal(38, 10))
             else {{ revtruth.decimal_divide('finite_discount_minor * months_denominator', 'months_numerator') }}
         end as finite_discount_mrr_minor
     from gross
 
 ),
+
+{%- if metered_mrr == 'last_period' %}
+
+-- the ends of each metered item's usage periods, each with the next one: a usage line
+-- counts from its period's end until the next usage line's period ends
+usage_period_ends as (
+
+    select
+        subscription_id,
+        subscription_item_id,
+        period_end_at,
+        lead(period_end_at) over (
+            partition by subscription_id, subscription_item_id
+            order by period_end_at
+        ) as next_period_end_at
+    from (
+        select distinct subscription_id, subscription_item_id, period_end_at
+        from valued
+        where usage_type = 'metered'
+    ) as usage_ends
+
+),
+
+{%- endif %}
 
 -- METRICS.md: reporting values use the FX rate at the start of the service period — the
 -- latest rate on or before that day (or the earliest rate, for periods before any rate).
@@ -410,8 +460,22 @@ final as (
         valued.usage_type,
         valued.is_proration,
         valued.has_inferred_discount_duration,
+        {%- if metered_mrr == 'last_period' %}
+        -- a usage line counts over [its period's end, the next usage line's period end)
+        case
+            when valued.usage_type = 'metered' then valued.period_end_at
+            else valued.period_start_at
+        end as period_start_at,
+        case
+            when valued.usage_type = 'metered'
+                then coalesce(usage_period_ends.next_period_end_at,
+                              {{ dbt.dateadd('year', 100, 'valued.period_end_at') }})
+            else valued.period_end_at
+        end as period_end_at,
+        {%- else %}
         valued.period_start_at,
         valued.period_end_at,
+        {%- endif %}
         subscriptions.ended_at as subscription_ended_at,
         -- when the subscription stops counting: when it ended (churn_at `ended`), or as soon
         -- as its cancellation was requested (churn_at `requested`)
@@ -452,6 +516,13 @@ final as (
     left join day_fx
         on valued.currency = day_fx.line_currency
         and {{ revtruth.utc_date('valued.period_start_at') }} = day_fx.rate_day
+    {%- if metered_mrr == 'last_period' %}
+    left join usage_period_ends
+        on valued.usage_type = 'metered'
+        and valued.subscription_id = usage_period_ends.subscription_id
+        and valued.subscription_item_id is not distinct from usage_period_ends.subscription_item_id
+        and valued.period_end_at = usage_period_ends.period_end_at
+    {%- endif %}
 
 )
 
