@@ -31,3 +31,25 @@
 {% macro minor_to_major(amount, exponent) -%}
     ({{ amount }} * case {{ exponent }} when 0 then 1 when 3 then 0.001 else 0.01 end)
 {%- endmacro %}
+
+
+{#-
+    Months per billing interval as an exact fraction numerator ÷ denominator, so that a week
+    (12/52 of a month) stays exact: monthly amount = amount × denominator ÷ numerator.
+-#}
+{% macro months_numerator(interval, interval_count) -%}
+    case {{ interval }}
+        when 'month' then {{ interval_count }}
+        when 'year' then 12 * {{ interval_count }}
+        when 'week' then 12 * {{ interval_count }}
+        when 'day' then 12 * {{ interval_count }}
+    end
+{%- endmacro %}
+
+{% macro months_denominator(interval) -%}
+    case {{ interval }}
+        when 'week' then 52
+        when 'day' then 365
+        else 1
+    end
+{%- endmacro %}

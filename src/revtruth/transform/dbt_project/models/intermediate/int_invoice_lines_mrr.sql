@@ -294,17 +294,8 @@ interval_fractions as (
 
     select
         *,
-        case billing_interval
-            when 'month' then interval_count
-            when 'year' then 12 * interval_count
-            when 'week' then 12 * interval_count
-            when 'day' then 12 * interval_count
-        end as months_numerator,
-        case billing_interval
-            when 'week' then 52
-            when 'day' then 365
-            else 1
-        end as months_denominator
+        {{ revtruth.months_numerator('billing_interval', 'interval_count') }} as months_numerator,
+        {{ revtruth.months_denominator('billing_interval') }} as months_denominator
     from subscription_lines
     -- a one-time price is never MRR (METRICS.md)
     where billing_interval in ('day', 'week', 'month', 'year')
