@@ -76,6 +76,8 @@ class Lifecycle:
             options.append("add_seats")
         if period == "month" and f"{tier}_year_{currency}" in self.by_key and not seats:
             options.append("interval_switch")
+        if period == "year" and f"{tier}_month_{currency}" in self.by_key:
+            options.append("interval_switch")
         kind = self.rng.choice(options)
         return getattr(self, f"_{kind}")(subscription, window, items)
 
@@ -131,11 +133,14 @@ class Lifecycle:
         return self._phase(subscription, at, [items[0], seats, *items[1:]], "add_item")
 
     def _interval_switch(self, subscription, window, items) -> bool:
-        tier, _, currency = _price_key(self.by_id[items[0].price_id])
+        """Monthly ↔ annual on the same plan: Stripe credits the rest of the old period and
+        starts the new cycle at once."""
+        tier, period, currency = _price_key(self.by_id[items[0].price_id])
+        other = "month" if period == "year" else "year"
         at = self._instant(window)
-        annual = SubscriptionItem(stripe_id(self.rng, "si"), self.by_key[f"{tier}_year_{currency}"].price_id,
-                                  items[0].quantity, at)
-        return self._phase(subscription, at, [annual], "interval_switch", anchor=at)
+        switched = SubscriptionItem(stripe_id(self.rng, "si"), self.by_key[f"{tier}_{other}_{currency}"].price_id,
+                                    items[0].quantity, at)
+        return self._phase(subscription, at, [switched], "interval_switch", anchor=at)
 
     def _renewal_in(self, subscription, window) -> datetime | None:
         horizon = subscription.ended_at or self.now
