@@ -53,3 +53,16 @@
         else 1
     end
 {%- endmacro %}
+
+
+{#- The reporting currency's minor-unit exponent (2 unless `currency_minor_units` says 0 or
+    3), as a one-row select for a CTE, and the minor units in one major unit. -#}
+{% macro reporting_exponent_select() -%}
+    select coalesce(max(minor_unit_exponent), 2) as reporting_exponent
+    from {{ ref('currency_minor_units') }}
+    where currency = '{{ var("reporting_currency", "usd") | lower }}'
+{%- endmacro %}
+
+{% macro minor_per_major(exponent) -%}
+    case {{ exponent }} when 0 then 1 when 3 then 1000 else 100 end
+{%- endmacro %}

@@ -23,12 +23,6 @@ lines as (
 
 ),
 
-minor_units as (
-
-    select * from {{ ref('currency_minor_units') }}
-
-),
-
 fx_rates as (
 
     select * from {{ ref('fx_rates') }}
@@ -37,9 +31,7 @@ fx_rates as (
 
 reporting_unit as (
 
-    select coalesce(max(minor_unit_exponent), 2) as reporting_exponent
-    from minor_units
-    where currency = '{{ reporting_currency }}'
+    {{ revtruth.reporting_exponent_select() }}
 
 ),
 
@@ -399,14 +391,14 @@ final as (
         with_previous.mrr_amount_reporting,
         -- reporting major units to minor units (cents), exactly
         cast(with_previous.mrr_amount_reporting
-            * case reporting_unit.reporting_exponent when 0 then 1 when 3 then 1000 else 100 end
+            * {{ revtruth.minor_per_major('reporting_unit.reporting_exponent') }}
             as decimal(38, 10)) as mrr_cents_reporting,
         with_previous.previous_mrr_amount_reporting,
         with_previous.previous_mrr_amount_at_current_rates,
         cast(with_previous.previous_mrr_amount_at_current_rates - with_previous.previous_mrr_amount_reporting
             as decimal(38, 10)) as fx_amount_reporting,
         cast((with_previous.previous_mrr_amount_at_current_rates - with_previous.previous_mrr_amount_reporting)
-            * case reporting_unit.reporting_exponent when 0 then 1 when 3 then 1000 else 100 end
+            * {{ revtruth.minor_per_major('reporting_unit.reporting_exponent') }}
             as decimal(38, 10)) as fx_cents_reporting,
         month_boundaries.is_as_of_month,
         month_boundaries.boundary_at as month_boundary_at,

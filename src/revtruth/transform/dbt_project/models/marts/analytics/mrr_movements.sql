@@ -5,7 +5,6 @@
 -- movement: it is mrr_by_customer_month.fx_amount_reporting, so that
 -- MRR(m) = MRR(m−1) + Σ movements(m) + fx(m) holds exactly.
 
-{%- set reporting_currency = var('reporting_currency', 'usd') | lower %}
 
 with
 
@@ -15,17 +14,9 @@ customer_months as (
 
 ),
 
-minor_units as (
-
-    select * from {{ ref('currency_minor_units') }}
-
-),
-
 reporting_unit as (
 
-    select coalesce(max(minor_unit_exponent), 2) as reporting_exponent
-    from minor_units
-    where currency = '{{ reporting_currency }}'
+    {{ revtruth.reporting_exponent_select() }}
 
 ),
 
@@ -72,7 +63,7 @@ final as (
         classified.movement_type,
         cast(classified.current_amount - classified.previous_amount as decimal(38, 10)) as amount,
         cast((classified.current_amount - classified.previous_amount)
-            * case reporting_unit.reporting_exponent when 0 then 1 when 3 then 1000 else 100 end
+            * {{ revtruth.minor_per_major('reporting_unit.reporting_exponent') }}
             as decimal(38, 10)) as amount_cents,
         classified.previous_amount as previous_mrr_amount_at_current_rates,
         classified.current_amount as mrr_amount_reporting,

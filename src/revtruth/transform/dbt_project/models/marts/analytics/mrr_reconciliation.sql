@@ -6,10 +6,9 @@
 -- with the cause read from the data, subscription by subscription.
 
 {%- set mode = var('discount_duration_mode', 'while_active') %}
-{%- set reporting_currency = var('reporting_currency', 'usd') | lower %}
 {%- set epoch_day = "cast('1970-01-01' as date)" %}
 {#- reporting major units to minor units (cents) -#}
-{%- set to_cents = "case reporting_unit.reporting_exponent when 0 then 1 when 3 then 1000 else 100 end" %}
+{%- set to_cents = revtruth.minor_per_major('reporting_unit.reporting_exponent') %}
 
 with
 
@@ -31,17 +30,9 @@ lines as (
 
 ),
 
-minor_units as (
-
-    select * from {{ ref('currency_minor_units') }}
-
-),
-
 reporting_unit as (
 
-    select coalesce(max(minor_unit_exponent), 2) as reporting_exponent
-    from minor_units
-    where currency = '{{ reporting_currency }}'
+    {{ revtruth.reporting_exponent_select() }}
 
 ),
 
