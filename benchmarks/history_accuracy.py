@@ -34,7 +34,8 @@ def measure(seed: int) -> dict:
         months = {
             (c, m.strftime("%Y-%m")): Decimal(v) * 100
             for c, m, v in con.execute(
-                "select customer_id, month, mrr_amount_reporting from analytics.mrr_by_customer_month"
+                "select customer_id, month, mrr_amount_reporting"
+                " from analytics.mrr_by_customer_month"
             ).fetchall()
         }
         moves = {
@@ -43,24 +44,40 @@ def measure(seed: int) -> dict:
                 "select customer_id, month, movement_type, amount from analytics.mrr_movements"
             ).fetchall()
         }
-        live = dict(con.execute(
-            "select customer_id, sum(mrr_amount) * 100 from stripe.subscriptions group by 1"
-        ).fetchall())
+        live = dict(
+            con.execute(
+                "select customer_id, sum(mrr_amount) * 100 from stripe.subscriptions group by 1"
+            ).fetchall()
+        )
         con.close()
-    expected_months = {(c, m): Decimal(v) for c, ms in truth["mrr_cents_by_stripe_customer_month"].items()
-                       for m, v in ms.items()}
-    expected_moves = {(c, m): next(iter(k.items())) for c, ms in truth["movements"].items()
-                      for m, k in ms.items()}
-    equal_months = sum(1 for key, v in expected_months.items()
-                       if key in months and abs(months[key] - v) < CENT)
-    equal_moves = sum(1 for key, (kind, v) in expected_moves.items()
-                      if key in moves and moves[key][0] == kind and abs(moves[key][1] - Decimal(v)) < CENT)
-    live_ok = sum(1 for c, v in truth["mrr_cents_by_stripe_customer_id"].items()
-                  if abs(Decimal(live.get(c) or 0) - Decimal(v)) < CENT)
+    expected_months = {
+        (c, m): Decimal(v)
+        for c, ms in truth["mrr_cents_by_stripe_customer_month"].items()
+        for m, v in ms.items()
+    }
+    expected_moves = {
+        (c, m): next(iter(k.items())) for c, ms in truth["movements"].items() for m, k in ms.items()
+    }
+    equal_months = sum(
+        1 for key, v in expected_months.items() if key in months and abs(months[key] - v) < CENT
+    )
+    equal_moves = sum(
+        1
+        for key, (kind, v) in expected_moves.items()
+        if key in moves and moves[key][0] == kind and abs(moves[key][1] - Decimal(v)) < CENT
+    )
+    live_ok = sum(
+        1
+        for c, v in truth["mrr_cents_by_stripe_customer_id"].items()
+        if abs(Decimal(live.get(c) or 0) - Decimal(v)) < CENT
+    )
+    extra_months = len(set(months) - set(expected_months))
+    extra_moves = len(set(moves) - set(expected_moves))
     return {
-        "seed": seed, "seconds": round(seconds, 1),
-        "customer_months": f"{equal_months}/{len(expected_months)} (+{len(set(months) - set(expected_months))} extra)",
-        "movements": f"{equal_moves}/{len(expected_moves)} (+{len(set(moves) - set(expected_moves))} extra)",
+        "seed": seed,
+        "seconds": round(seconds, 1),
+        "customer_months": f"{equal_months}/{len(expected_months)} (+{extra_months} extra)",
+        "movements": f"{equal_moves}/{len(expected_moves)} (+{extra_moves} extra)",
         "live_mrr": f"{live_ok}/{len(truth['mrr_cents_by_stripe_customer_id'])}",
     }
 

@@ -49,8 +49,10 @@ def run_one(method: str, url: str, warehouse: str) -> dict:
 
     started = time.perf_counter()
     pipeline = dlt.pipeline(
-        pipeline_name=f"bench_{method}", destination=dlt.destinations.duckdb(warehouse),
-        dataset_name="raw_product", pipelines_dir=str(Path(warehouse).parent / "dlt"),
+        pipeline_name=f"bench_{method}",
+        destination=dlt.destinations.duckdb(warehouse),
+        dataset_name="raw_product",
+        pipelines_dir=str(Path(warehouse).parent / "dlt"),
     )
     if method == "baseline":
         from dlt.sources.sql_database import sql_table
@@ -65,16 +67,20 @@ def run_one(method: str, url: str, warehouse: str) -> dict:
     rows = pipeline.last_trace.last_normalize_info.row_counts.get("user_activity_logs", 0)
     seconds = time.perf_counter() - started
     return {
-        "method": method, "rows": rows, "seconds": round(seconds, 2),
-        "rows_per_s": round(rows / seconds), "peak_rss_mb": round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "method": method,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=500_000)
-    parser.add_argument("--child", nargs=3, metavar=("METHOD", "URL", "WAREHOUSE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=3, metavar=("METHOD", "URL", "WAREHOUSE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_one(*args.child)))
@@ -93,15 +99,21 @@ def main() -> None:
             Path(warehouse).parent.mkdir()
             out = subprocess.run(
                 [sys.executable, __file__, "--child", method, url, warehouse],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             results[method] = json.loads(out.stdout.strip().splitlines()[-1])
     base, ours = results["baseline"], results["revtruth"]
     print(f"{'method':<10}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>14}")
     for r in (base, ours):
-        print(f"{r['method']:<10}{r['rows']:>10}{r['seconds']:>10}{r['rows_per_s']:>12}{r['peak_rss_mb']:>14}")
-    print(f"revtruth / baseline: {ours['rows_per_s'] / base['rows_per_s']:.1f}x rows/s, "
-          f"{ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}x peak memory")
+        print(
+            f"{r['method']:<10}{r['rows']:>10}{r['seconds']:>10}{r['rows_per_s']:>12}{r['peak_rss_mb']:>14}"
+        )
+    print(
+        f"revtruth / baseline: {ours['rows_per_s'] / base['rows_per_s']:.1f}x rows/s, "
+        f"{ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}x peak memory"
+    )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,11 @@ def test_report_overview_prints_the_three_counts(in_demo_dir):
     counts = _ground_truth(in_demo_dir)["active_customer_counts"]
     result = runner.invoke(app, ["report", "overview"])
     assert result.exit_code == 0, result.output
-    for label, key in (("billing (Stripe)", "billing"), ("CRM (Salesforce)", "crm"),
-                       ("product (database)", "product")):
+    for label, key in (
+        ("billing (Stripe)", "billing"),
+        ("CRM (Salesforce)", "crm"),
+        ("product (database)", "product"),
+    ):
         line = next(line for line in result.output.splitlines() if label in line)
         assert str(counts[key]) in line
 

@@ -28,7 +28,8 @@ HOLDER = textwrap.dedent(
     from pathlib import Path
     from revtruth.config import load_settings
     from revtruth.warehouse import WarehouseBusyError, warehouse_lock
-    cfg, hold, timeout, mode = Path(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    cfg, hold, timeout = Path(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+    mode = sys.argv[4]
     try:
         with warehouse_lock(load_settings(cfg, env={}), timeout_s=timeout, shared=mode == "shared"):
             print("locked", flush=True)

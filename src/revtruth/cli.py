@@ -10,7 +10,7 @@ import warnings
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -44,7 +44,9 @@ EXIT_QUARANTINED = 3
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="revtruth.toml to use (default: ./revtruth.toml if present)."),
+    typer.Option(
+        "--config", "-c", help="revtruth.toml to use (default: ./revtruth.toml if present)."
+    ),
 ]
 
 
@@ -63,11 +65,12 @@ ScenarioOption = Annotated[
     typer.Option(help="Serve exactly the company a scenario YAML file describes (see README)."),
 ]
 ProductDbOption = Annotated[
-    str | None, typer.Option(help="Load the product tables into this PostgreSQL instead of pgserver.")
+    str | None,
+    typer.Option(help="Load the product tables into this PostgreSQL instead of pgserver."),
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -91,8 +94,11 @@ def _settings(config: Path | None):
 def _steps(labels: dict[str, str]):
     """A spinner per step; `advance(name)` marks the previous step done and starts `name`."""
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=err, transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
     ) as progress:
         current: dict[str, Any] = {}
 
@@ -151,9 +157,15 @@ def demo(
     try:
         with _steps(labels) as advance:
             result = run_demo(
-                directory, size=size, seed=seed, today=_parse_date(today),
-                identity_noise=identity_noise, legacy_shapes=legacy_shapes,
-                product_db_url=product_db_url, scenario=scenario, on_step=advance,
+                directory,
+                size=size,
+                seed=seed,
+                today=_parse_date(today),
+                identity_noise=identity_noise,
+                legacy_shapes=legacy_shapes,
+                product_db_url=product_db_url,
+                scenario=scenario,
+                on_step=advance,
             )
     except (DemoError, DbtRunError, ValueError, FileNotFoundError) as exc:
         raise _fail(str(exc), "re-run with the same options; report a bug if it persists") from None
@@ -166,7 +178,8 @@ def demo(
     console.print(
         "Query it:  python -c \"import duckdb; duckdb.connect('"
         f"{result.warehouse_path}', read_only=True).sql('from analytics.account_health').show()\"",
-        soft_wrap=True, highlight=False,
+        soft_wrap=True,
+        highlight=False,
     )
 
 
@@ -185,7 +198,8 @@ def _parse_date(text: str | None) -> date | None:
 @app.command("sync")
 def sync_command(
     sources: Annotated[
-        list[str] | None, typer.Argument(help="stripe, salesforce, product_db (default: all enabled).")
+        list[str] | None,
+        typer.Argument(help="stripe, salesforce, product_db (default: all enabled)."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -196,7 +210,9 @@ def sync_command(
     try:
         systems = enabled_systems(settings, sources)
         with _steps({s: f"Syncing {s}" for s in systems}) as advance:
-            summary = sync(settings, systems, on_progress=lambda s, stage: stage == "extracting" and advance(s))
+            summary = sync(
+                settings, systems, on_progress=lambda s, stage: stage == "extracting" and advance(s)
+            )
     except SyncError as exc:
         raise _fail(str(exc), "see `revtruth init` for the settings") from None
     _print_sync_summary(summary)
@@ -204,8 +220,10 @@ def sync_command(
         for result in summary.failed[:-1]:
             err.print(f"[bold red]error:[/] sync of {result.system} failed: {result.error}")
         last = summary.failed[-1]
-        raise _fail(f"sync of {last.system} failed: {last.error}",
-                    "fix it and run `revtruth sync` again (what loaded is kept)")
+        raise _fail(
+            f"sync of {last.system} failed: {last.error}",
+            "fix it and run `revtruth sync` again (what loaded is kept)",
+        )
     if summary.quarantined:
         err.print(
             f"[yellow]{summary.quarantined} record(s) quarantined[/] — see the "
@@ -217,18 +235,27 @@ def sync_command(
 def _print_sync_summary(summary) -> None:
     table = Table(title="Sync", title_justify="left")
     for column in ("source", "rows", "tables", "quarantined", "seconds", "status"):
-        table.add_column(column, justify="right" if column in ("rows", "tables", "quarantined", "seconds") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("rows", "tables", "quarantined", "seconds") else "left",
+        )
     for r in summary.results:
         table.add_row(
-            r.system, f"{r.rows:,}", str(len([t for t in r.rows_by_table if not t.startswith("_")])),
-            str(r.quarantined), f"{r.seconds:.1f}", "[red]failed[/]" if r.error else "ok",
+            r.system,
+            f"{r.rows:,}",
+            str(len([t for t in r.rows_by_table if not t.startswith("_")])),
+            str(r.quarantined),
+            f"{r.seconds:.1f}",
+            "[red]failed[/]" if r.error else "ok",
         )
     console.print(table)
 
 
 @app.command()
 def build(
-    select: Annotated[str | None, typer.Option(help="dbt selector, e.g. 'marts' or '+account_health'.")] = None,
+    select: Annotated[
+        str | None, typer.Option(help="dbt selector, e.g. 'marts' or '+account_health'.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Run the dbt project: staging, identity, marts, and their tests."""
@@ -241,7 +268,9 @@ def build(
             advance("build")
             run_build(settings, select=select)
     except DbtRunError as exc:
-        raise _fail(str(exc), "fix the model or data it names, then run `revtruth build` again") from None
+        raise _fail(
+            str(exc), "fix the model or data it names, then run `revtruth build` again"
+        ) from None
     console.print("Build finished: every model built and every test passed.")
 
 
@@ -267,22 +296,31 @@ def _print_overview(settings) -> None:
     counts.add_column("asked of")
     counts.add_column("answer", justify="right")
     counts.add_column("because it counts")
-    counts.add_row("billing (Stripe)", str(overview.billing_active_customers), overview.billing_rule)
+    counts.add_row(
+        "billing (Stripe)", str(overview.billing_active_customers), overview.billing_rule
+    )
     counts.add_row("CRM (Salesforce)", str(overview.crm_active_customers), overview.crm_rule)
-    counts.add_row("product (database)", str(overview.product_active_customers), overview.product_rule)
+    counts.add_row(
+        "product (database)", str(overview.product_active_customers), overview.product_rule
+    )
     console.print(counts)
     console.print(
-        f"MRR [bold]{_money(overview.mrr, currency)}[/]   ARR [bold]{_money(overview.arr, currency)}[/]"
+        f"MRR [bold]{_money(overview.mrr, currency)}[/]"
+        f"   ARR [bold]{_money(overview.arr, currency)}[/]"
         f"   paying companies {overview.paying_companies}"
         f"   zombies {overview.zombie_companies} ({_money(overview.zombie_mrr, currency)} MRR)"
     )
     zombies = read_zombies(connection, limit=10)
-    _render_zombies(zombies, Format.table, currency, title="Top zombies by MRR (paying, nobody uses it)")
+    _render_zombies(
+        zombies, Format.table, currency, title="Top zombies by MRR (paying, nobody uses it)"
+    )
 
 
 @report_app.command("zombies")
 def report_zombies(
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = Format.table,
     limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -312,27 +350,65 @@ def report_metrics(
     currency = settings.metrics.reporting_currency
     rows = read_bridge(_connect(settings), months)
     bridge = Table(title=f"MRR bridge ({currency.upper()})", title_justify="left")
-    for column in ("month", "start", "new", "expansion", "contraction", "churn", "reactivation",
-                   "fx", "end", "adds up"):
+    for column in (
+        "month",
+        "start",
+        "new",
+        "expansion",
+        "contraction",
+        "churn",
+        "reactivation",
+        "fx",
+        "end",
+        "adds up",
+    ):
         bridge.add_column(column, justify="left" if column in ("month", "adds up") else "right")
     for r in rows:
         bridge.add_row(
-            r.month.strftime("%Y-%m"), *(_money(v, currency) for v in (
-                r.starting_mrr, r.new_mrr, r.expansion_mrr, r.contraction_mrr, r.churned_mrr,
-                r.reactivation_mrr, r.fx, r.mrr)),
+            r.month.strftime("%Y-%m"),
+            *(
+                _money(v, currency)
+                for v in (
+                    r.starting_mrr,
+                    r.new_mrr,
+                    r.expansion_mrr,
+                    r.contraction_mrr,
+                    r.churned_mrr,
+                    r.reactivation_mrr,
+                    r.fx,
+                    r.mrr,
+                )
+            ),
             "yes" if r.adds_up else "[red]NO[/]",
         )
     console.print(bridge)
     retention = Table(title="Retention and churn", title_justify="left")
-    for column in ("month", "customers", "ARPA", "NRR 12m", "GRR 12m", "logo churn",
-                   "gross MRR churn", "net MRR churn"):
+    for column in (
+        "month",
+        "customers",
+        "ARPA",
+        "NRR 12m",
+        "GRR 12m",
+        "logo churn",
+        "gross MRR churn",
+        "net MRR churn",
+    ):
         retention.add_column(column, justify="left" if column == "month" else "right")
     for r in rows:
         retention.add_row(
-            r.month.strftime("%Y-%m"), str(r.customers),
+            r.month.strftime("%Y-%m"),
+            str(r.customers),
             _money(r.arpa, currency) if r.arpa is not None else "—",
-            *(_percent(v) for v in (r.nrr_12m, r.grr_12m, r.logo_churn_rate,
-                                    r.gross_mrr_churn_rate, r.net_mrr_churn_rate)),
+            *(
+                _percent(v)
+                for v in (
+                    r.nrr_12m,
+                    r.grr_12m,
+                    r.logo_churn_rate,
+                    r.gross_mrr_churn_rate,
+                    r.net_mrr_churn_rate,
+                )
+            ),
         )
     console.print(retention)
     if rows and not all(r.adds_up for r in rows):
@@ -352,15 +428,25 @@ def report_mrr(
     connection = _connect(settings)
     rows = read_customer_history(connection, customer)
     if not rows:
-        raise _fail(f"no MRR history for customer {customer}", "check the id (cus_…) with `revtruth report zombies`")
+        raise _fail(
+            f"no MRR history for customer {customer}",
+            "check the id (cus_…) with `revtruth report zombies`",
+        )
     table = Table(title=f"MRR history of {customer}", title_justify="left")
     for column in ("month", "MRR", "native", "movement", "amount", "explained by"):
         table.add_column(column, justify="right" if column in ("MRR", "amount") else "left")
     for row in rows:
-        native = "mixed" if row["mrr_native"] is None else f"{Decimal(row['mrr_native']):,.2f} {row['currency'].upper()}"
+        native = (
+            "mixed"
+            if row["mrr_native"] is None
+            else f"{Decimal(row['mrr_native']):,.2f} {row['currency'].upper()}"
+        )
         table.add_row(
-            row["month"].strftime("%Y-%m"), _money(row["mrr"], currency), native,
-            row["movement"] or "", _money(row["movement_amount"], currency) if row["movement"] else "",
+            row["month"].strftime("%Y-%m"),
+            _money(row["mrr"], currency),
+            native,
+            row["movement"] or "",
+            _money(row["movement_amount"], currency) if row["movement"] else "",
             row["explained_by"] or "",
         )
     console.print(table)
@@ -370,8 +456,11 @@ def report_mrr(
         for column in ("when", "event", "object"):
             listing.add_column(column)
         for event in events:
-            listing.add_row(event["created_at"].strftime("%Y-%m-%d %H:%M"), event["event_type"],
-                            event["object_id"] or "")
+            listing.add_row(
+                event["created_at"].strftime("%Y-%m-%d %H:%M"),
+                event["event_type"],
+                event["object_id"] or "",
+            )
         console.print(listing)
 
 
@@ -398,8 +487,11 @@ def _render_zombies(rows: list[dict[str, Any]], format: Format, currency: str, t
     for row in rows:
         last = row["last_activity_at"]
         table.add_row(
-            row["company_name"], _money(row["mrr_amount"], currency), _money(row["arr_amount"], currency),
-            last.date().isoformat() if last else "never", row["stripe_customer_id"] or "—",
+            row["company_name"],
+            _money(row["mrr_amount"], currency),
+            _money(row["arr_amount"], currency),
+            last.date().isoformat() if last else "never",
+            row["stripe_customer_id"] or "—",
             row["crm_owner_name"] or "—",
         )
     console.print(table)
@@ -410,7 +502,9 @@ def _render_zombies(rows: list[dict[str, Any]], format: Format, currency: str, t
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Option(help="Where to write the template.")] = Path("revtruth.toml"),
+    path: Annotated[Path, typer.Option(help="Where to write the template.")] = Path(
+        "revtruth.toml"
+    ),
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented revtruth.toml with every setting and its default."""
@@ -419,14 +513,14 @@ def init(
     if path.exists() and not force:
         raise _fail(f"{path} already exists", "pass --force to overwrite it")
     path.write_text(render_template())
-    console.print(f"Wrote {path}. Secrets go in the environment or .revtruth/secrets.toml, never in it.")
+    console.print(
+        f"Wrote {path}. Secrets go in the environment or .revtruth/secrets.toml, never in it."
+    )
 
 
 # ----------------------------------------------------------------------------- simulate
 
-SimDirOption = Annotated[
-    Path, typer.Option("--dir", help="Where to write ground_truth.json.")
-]
+SimDirOption = Annotated[Path, typer.Option("--dir", help="Where to write ground_truth.json.")]
 
 
 def _generate_with_truth(
@@ -458,8 +552,12 @@ def simulate_serve(
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
     scenario: ScenarioOption = None,
-    stripe_port: Annotated[int, typer.Option(help="Port for the Stripe simulator (0: any free).")] = 0,
-    salesforce_port: Annotated[int, typer.Option(help="Port for the Salesforce simulator (0: any free).")] = 0,
+    stripe_port: Annotated[
+        int, typer.Option(help="Port for the Stripe simulator (0: any free).")
+    ] = 0,
+    salesforce_port: Annotated[
+        int, typer.Option(help="Port for the Salesforce simulator (0: any free).")
+    ] = 0,
 ) -> None:
     """Start the simulated Stripe, Salesforce and PostgreSQL and print how to reach them."""
     import time
@@ -468,11 +566,16 @@ def simulate_serve(
 
     plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     with running_company(
-        plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes,
-        stripe_port=stripe_port, salesforce_port=salesforce_port,
+        plan,
+        product_db_url=product_db_url,
+        legacy_shapes=legacy_shapes,
+        stripe_port=stripe_port,
+        salesforce_port=salesforce_port,
     ) as company:
         console.print(f"Simulated company (seed {seed}, {size}) is up; ground truth in {truth}.")
-        console.print("These are throwaway simulator credentials. Export them and run `revtruth sync`:\n")
+        console.print(
+            "These are throwaway simulator credentials. Export them and run `revtruth sync`:\n"
+        )
         for name, value in company.environment().items():
             console.print(f"export {name}='{value}'", highlight=False, soft_wrap=True)
         console.print("\nPress Ctrl+C to stop.")

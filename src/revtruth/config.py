@@ -254,7 +254,8 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     "metrics.zombie_inactivity_days": (lambda v: v > 0, "a positive number of days"),
     "metrics.low_adoption_below": (lambda v: v >= 0, "zero or a positive count"),
     "metrics.discount_duration_mode": (
-        lambda v: v in ("while_active", "exclude"), '"while_active" or "exclude"'
+        lambda v: v in ("while_active", "exclude"),
+        '"while_active" or "exclude"',
     ),
     "metrics.churn_at": (lambda v: v in ("ended", "requested"), '"ended" or "requested"'),
     "metrics.past_due_churn_after_days": (lambda v: v >= 0, "zero (never) or a number of days"),

@@ -79,7 +79,9 @@ def run_demo(
     truth_path = ground_truth.write(plan, directory)
 
     step("serve")
-    with running_company(plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes) as company:
+    with running_company(
+        plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes
+    ) as company:
         settings = demo_settings(directory, plan.today, company.environment())
         step("sync")
         summary = sync(settings)

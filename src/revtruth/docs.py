@@ -54,8 +54,14 @@ def render_cli_reference() -> str:
             continue
         params = [p for p in command.params if p.name != "help"]
         usage = " ".join(command.collect_usage_pieces(command.context_class(command)))
-        lines = [f"### `{' '.join(path)}`", "", (command.help or "").strip(), "",
-                 f"    {' '.join(path)} {usage}", ""]
+        lines = [
+            f"### `{' '.join(path)}`",
+            "",
+            (command.help or "").strip(),
+            "",
+            f"    {' '.join(path)} {usage}",
+            "",
+        ]
         if params:
             lines += ["| name | kind | meaning |", "| --- | --- | --- |"]
             lines += [_option_row(p) for p in params]
@@ -112,7 +118,8 @@ def update_readme(readme: Path) -> bool:
     for name, render in BLOCKS.items():
         start, end = _markers(name)
         block = f"{start}\n{render()}{end}"
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+        pattern = re.escape(start) + r".*?" + re.escape(end)
+        text = re.sub(pattern, lambda _, block=block: block, text, flags=re.DOTALL)
     if text != original:
         readme.write_text(text)
     return text != original

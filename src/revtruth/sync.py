@@ -68,28 +68,41 @@ def build_source(settings: Settings, system: str) -> Any:
         if not stripe.api_key:
             raise SyncError("Stripe needs an API key: set REVTRUTH_SOURCES__STRIPE__API_KEY")
         return stripe_source(
-            api_key=stripe.api_key.reveal(), base_url=stripe.base_url,
-            page_size=stripe.page_size, max_network_retries=stripe.max_network_retries,
+            api_key=stripe.api_key.reveal(),
+            base_url=stripe.base_url,
+            page_size=stripe.page_size,
+            max_network_retries=stripe.max_network_retries,
         )
     if system == "salesforce":
         from revtruth.sources.salesforce import salesforce_source
 
         sf = sources.salesforce
         return salesforce_source(
-            login_url=sf.login_url, instance_url=sf.instance_url or None,
-            api_version=sf.api_version, ca_bundle=sf.ca_bundle or None, objects=list(sf.objects),
-            client_id=_reveal(sf.client_id), client_secret=_reveal(sf.client_secret),
-            username=_reveal(sf.username), password=_reveal(sf.password),
-            security_token=_reveal(sf.security_token), session_id=_reveal(sf.session_id),
+            login_url=sf.login_url,
+            instance_url=sf.instance_url or None,
+            api_version=sf.api_version,
+            ca_bundle=sf.ca_bundle or None,
+            objects=list(sf.objects),
+            client_id=_reveal(sf.client_id),
+            client_secret=_reveal(sf.client_secret),
+            username=_reveal(sf.username),
+            password=_reveal(sf.password),
+            security_token=_reveal(sf.security_token),
+            session_id=_reveal(sf.session_id),
         )
     if system == "product_db":
         from revtruth.sources.product_db import product_db
 
         db = sources.product_db
         if not db.url:
-            raise SyncError("the product database needs a URL: set REVTRUTH_SOURCES__PRODUCT_DB__URL")
+            raise SyncError(
+                "the product database needs a URL: set REVTRUTH_SOURCES__PRODUCT_DB__URL"
+            )
         return product_db(
-            url=db.url.reveal(), schema=db.schema, tables=list(db.tables), chunk_rows=db.chunk_rows,
+            url=db.url.reveal(),
+            schema=db.schema,
+            tables=list(db.tables),
+            chunk_rows=db.chunk_rows,
         )
     raise SyncError(f"unknown source {system!r}: choose from {', '.join(SYSTEMS)}")
 
@@ -115,7 +128,9 @@ def enabled_systems(settings: Settings, requested: Sequence[str] | None = None) 
     if requested:
         unknown = [s for s in requested if s not in SYSTEMS]
         if unknown:
-            raise SyncError(f"unknown source(s) {', '.join(unknown)}: choose from {', '.join(SYSTEMS)}")
+            raise SyncError(
+                f"unknown source(s) {', '.join(unknown)}: choose from {', '.join(SYSTEMS)}"
+            )
         return list(requested)
     return [s for s in SYSTEMS if getattr(settings.sources, s).enabled]
 
@@ -155,7 +170,7 @@ def sync(
                 counts = dict(pipeline.last_trace.last_normalize_info.row_counts)
                 result.rows_by_table = counts
                 result.quarantined = counts.get(QUARANTINE_TABLE, 0)
-            except Exception as exc:  # one source's failure is reported, not fatal
+            except Exception as exc:  # noqa: BLE001 - one source's failure is reported, not fatal
                 result.error = _describe(exc)
             result.seconds = perf_counter() - started
             notify(system, "failed" if result.error else "done")

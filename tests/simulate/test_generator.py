@@ -64,10 +64,16 @@ def test_monthly_annual_trials_coupons_and_three_currencies_are_present(plan):
 def test_identity_noise_sits_between_crm_and_billing_by_default(plan):
     paying_tenants = [t for t in plan.product.tenants if t.plan_tier == "paid"]
     assert all(t.billing_customer_id for t in paying_tenants)
-    with_metadata = sum(1 for c in plan.billing.customers if c.metadata.get("salesforce_account_id"))
+    with_metadata = sum(
+        1 for c in plan.billing.customers if c.metadata.get("salesforce_account_id")
+    )
     assert 0 < with_metadata < len(plan.billing.customers)
-    free_mail = sum(1 for c in plan.billing.customers if c.email.split("@")[1] in
-                    ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"))
+    free_mail = sum(
+        1
+        for c in plan.billing.customers
+        if c.email.split("@")[1]
+        in ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com")
+    )
     assert free_mail > 0
     account_names = {a.company_key: a.name for a in plan.crm.accounts}
     assert any(c.name != account_names.get(c.company_key, c.name) for c in plan.billing.customers)
@@ -93,8 +99,13 @@ def test_zombies_have_no_activity_in_the_last_90_days(plan):
     tenant_of = {t.company_key: t.tenant_id for t in plan.product.tenants}
     company_of = truth["company_of"]
     first_day = TODAY - timedelta(days=90)
-    active = {t for t, at in zip(plan.product.activity.tenant_id, plan.product.activity.occurred_at)
-              if at.date() >= first_day}
+    active = {
+        t
+        for t, at in zip(
+            plan.product.activity.tenant_id, plan.product.activity.occurred_at, strict=True
+        )
+        if at.date() >= first_day
+    }
     for customer_id in truth["zombie_stripe_customer_ids"]:
         assert tenant_of.get(company_of[customer_id]) not in active
     assert len(truth["zombie_stripe_customer_ids"]) >= 10

@@ -16,9 +16,17 @@ def test_metrics_examples_scenario_has_the_documented_ground_truth():
     truth = compute(load_scenario(EXAMPLES))
     assert truth["today"] == "2026-06-30"
     assert truth["mrr_cents_by_stripe_customer_id"] == {
-        "cus_ex1": 80000, "cus_ex3": 10000, "cus_ex4": 10000, "cus_ex5": 4333.3333,
-        "cus_ex6": 15000, "cus_ex7": 24000, "cus_ex8_trialing": 0, "cus_ex8_past_due": 10000,
-        "cus_ex8_unpaid": 0, "cus_ex8_taxed": 10000, "cus_ex12": 8000,
+        "cus_ex1": 80000,
+        "cus_ex3": 10000,
+        "cus_ex4": 10000,
+        "cus_ex5": 4333.3333,
+        "cus_ex6": 15000,
+        "cus_ex7": 24000,
+        "cus_ex8_trialing": 0,
+        "cus_ex8_past_due": 10000,
+        "cus_ex8_unpaid": 0,
+        "cus_ex8_taxed": 10000,
+        "cus_ex12": 8000,
     }
 
 
@@ -43,9 +51,16 @@ def _write(tmp_path, text: str) -> Path:
         ("prices: {p: {unit_amount: 100, interval: fortnight}}", "interval"),
         ("coupons: {c: {duration: forever}}", "exactly one of percent_off and amount_off"),
         ("coupons: {c: {percent_off: 10, duration: repeating}}", "duration_in_months"),
-        ("customers: {a: {subscriptions: [{start: 2026-01-01, items: [{price: nope}]}]}}", "no price 'nope'"),
-        ("customers: {a: {subscriptions: [{start: 2026-01-01, items: [{price: p}], changes: [{at: 2025-12-01}]}]}}\n"
-         "prices: {p: {unit_amount: 100}}", "must come after"),
+        (
+            "customers: {a: {subscriptions: [{start: 2026-01-01, items: [{price: nope}]}]}}",
+            "no price 'nope'",
+        ),
+        (
+            "customers: {a: {subscriptions: [{start: 2026-01-01, items: [{price: p}],"
+            " changes: [{at: 2025-12-01}]}]}}\n"
+            "prices: {p: {unit_amount: 100}}",
+            "must come after",
+        ),
         ("surprise: 1", "unknown key"),
     ],
 )
@@ -55,7 +70,9 @@ def test_invalid_scenarios_are_refused_with_the_place_named(tmp_path, text, mess
 
 
 def test_cancel_at_period_end_ends_with_the_paid_period(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 today: 2026-06-30
 prices: {m: {unit_amount: 10000, interval: month}}
 customers:
@@ -63,7 +80,8 @@ customers:
     subscriptions:
       - {start: 2026-01-15, items: [{price: m}], status: canceled, canceled_at: 2026-03-20,
          cancel_at_period_end: true}
-""")
+""",
+    )
     sub = load_scenario(path).billing.subscriptions[0]
     assert sub.ended_at.date().isoformat() == "2026-04-15"
 
@@ -79,8 +97,10 @@ def test_history_examples_have_the_documented_ground_truth():
     assert moves["cus_ex2"] == {"2025-01": {"new": 80000}, "2026-01": {"expansion": 20000}}
     # 9: new $166.67, expansion $60, contraction −$60, churn −$166.67 when the paid year ends
     assert moves["cus_ex9"] == {
-        "2025-01": {"new": 16666.6667}, "2025-03": {"expansion": 6000},
-        "2025-05": {"contraction": -6000}, "2026-01": {"churn": -16666.6667},
+        "2025-01": {"new": 16666.6667},
+        "2025-03": {"expansion": 6000},
+        "2025-05": {"contraction": -6000},
+        "2026-01": {"churn": -16666.6667},
     }
     # 10: −$10 churn, −$10 contraction, +$10 expansion in 2026-05
     churn_rates = compute(load_scenario(HISTORY.parent / "metrics_churn_rates_example.yaml"))
@@ -91,7 +111,9 @@ def test_history_examples_have_the_documented_ground_truth():
 
 
 def test_a_change_inside_a_period_is_prorated_and_keeps_the_item_id(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 today: 2026-06-30
 prices:
   small: {unit_amount: 3000, interval: month}
@@ -102,7 +124,8 @@ customers:
       - start: 2026-01-01
         items: [{price: small}]
         changes: [{at: 2026-03-16, items: [{price: large}]}]
-""")
+""",
+    )
     plan = load_scenario(path)
     sub = plan.billing.subscriptions[0]
     assert [i.price_id for i in sub.items] == ["price_large"]

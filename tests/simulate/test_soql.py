@@ -21,18 +21,46 @@ SCHEMA = {
 }
 
 RECORDS = [
-    {"Id": "001000000000001AAA", "Name": "Acme", "Type": "Customer", "NumberOfEmployees": 50,
-     "AnnualRevenue": 1000.5, "IsDeleted": False, "CreatedDate": "2024-01-15T10:00:00.000+0000",
-     "CloseDate": "2024-02-01"},
-    {"Id": "001000000000002AAA", "Name": "beta 50% off", "Type": "Prospect",
-     "NumberOfEmployees": 5, "AnnualRevenue": None, "IsDeleted": False,
-     "CreatedDate": "2024-01-15T09:59:59.000+0000", "CloseDate": None},
-    {"Id": "001000000000003AAA", "Name": "Gamma_Co", "Type": None, "NumberOfEmployees": None,
-     "AnnualRevenue": 250.0, "IsDeleted": True, "CreatedDate": "2024-03-01T00:00:00.000+0000",
-     "CloseDate": "2024-01-31"},
-    {"Id": "001000000000004AAA", "Name": "O'Brien \\ Sons", "Type": "Customer",
-     "NumberOfEmployees": 500, "AnnualRevenue": 99.0, "IsDeleted": False,
-     "CreatedDate": "2023-12-31T23:00:00.000+0000", "CloseDate": "2024-02-01"},
+    {
+        "Id": "001000000000001AAA",
+        "Name": "Acme",
+        "Type": "Customer",
+        "NumberOfEmployees": 50,
+        "AnnualRevenue": 1000.5,
+        "IsDeleted": False,
+        "CreatedDate": "2024-01-15T10:00:00.000+0000",
+        "CloseDate": "2024-02-01",
+    },
+    {
+        "Id": "001000000000002AAA",
+        "Name": "beta 50% off",
+        "Type": "Prospect",
+        "NumberOfEmployees": 5,
+        "AnnualRevenue": None,
+        "IsDeleted": False,
+        "CreatedDate": "2024-01-15T09:59:59.000+0000",
+        "CloseDate": None,
+    },
+    {
+        "Id": "001000000000003AAA",
+        "Name": "Gamma_Co",
+        "Type": None,
+        "NumberOfEmployees": None,
+        "AnnualRevenue": 250.0,
+        "IsDeleted": True,
+        "CreatedDate": "2024-03-01T00:00:00.000+0000",
+        "CloseDate": "2024-01-31",
+    },
+    {
+        "Id": "001000000000004AAA",
+        "Name": "O'Brien \\ Sons",
+        "Type": "Customer",
+        "NumberOfEmployees": 500,
+        "AnnualRevenue": 99.0,
+        "IsDeleted": False,
+        "CreatedDate": "2023-12-31T23:00:00.000+0000",
+        "CloseDate": "2024-02-01",
+    },
 ]
 
 
@@ -55,7 +83,10 @@ def test_select_echoes_canonical_casing_in_select_order() -> None:
     assert query.sobject == "Account"
     assert query.fields == ("Name", "Id", "NumberOfEmployees")
     assert list(query.project(RECORDS[0]).items()) == [
-        ("Name", "Acme"), ("Id", "001000000000001AAA"), ("NumberOfEmployees", 50)]
+        ("Name", "Acme"),
+        ("Id", "001000000000001AAA"),
+        ("NumberOfEmployees", 50),
+    ]
     assert parse_query("SELECT Account.Name FROM Account", SCHEMA).fields == ("Name",)
 
 
@@ -132,14 +163,18 @@ def test_in_and_not_in() -> None:
 def test_and_or_not_and_parentheses() -> None:
     assert where("Type = 'Customer' AND NumberOfEmployees > 100") == {"O'Brien \\ Sons"}
     assert where("Type = 'Prospect' OR IsDeleted = true OR Name = 'Acme'") == {
-        "beta 50% off", "Gamma_Co", "Acme"}
+        "beta 50% off",
+        "Gamma_Co",
+        "Acme",
+    }
     # NOT binds to the single expression after it
     assert where("NOT Type = 'Customer' AND IsDeleted = false") == {"beta 50% off"}
     assert where("NOT (Type = 'Customer' OR IsDeleted = true)") == {"beta 50% off"}
     assert where("(Type = 'Customer' AND NumberOfEmployees < 100) OR IsDeleted = true") == {
-        "Acme", "Gamma_Co"}
-    assert where("Type = 'Customer' AND (NumberOfEmployees < 100 OR IsDeleted = true)") == {
-        "Acme"}
+        "Acme",
+        "Gamma_Co",
+    }
+    assert where("Type = 'Customer' AND (NumberOfEmployees < 100 OR IsDeleted = true)") == {"Acme"}
 
 
 def test_mixing_and_with_or_needs_parentheses() -> None:
@@ -150,20 +185,29 @@ def test_mixing_and_with_or_needs_parentheses() -> None:
 
 def test_order_by_and_limit() -> None:
     assert names("SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS LAST LIMIT 2") == [
-        "O'Brien \\ Sons", "Acme"]
+        "O'Brien \\ Sons",
+        "Acme",
+    ]
     # nulls sort first by default, in either direction
     assert names("SELECT Name FROM Account ORDER BY NumberOfEmployees")[0] == "Gamma_Co"
     assert names("SELECT Name FROM Account ORDER BY NumberOfEmployees DESC")[0] == "Gamma_Co"
     assert names("SELECT Name FROM Account ORDER BY NumberOfEmployees NULLS LAST")[-1] == (
-        "Gamma_Co")
+        "Gamma_Co"
+    )
     # case-insensitive text order; later keys break ties in their own direction
     assert names("SELECT Name FROM Account ORDER BY Name") == [
-        "Acme", "beta 50% off", "Gamma_Co", "O'Brien \\ Sons"]
+        "Acme",
+        "beta 50% off",
+        "Gamma_Co",
+        "O'Brien \\ Sons",
+    ]
     assert names(
         "SELECT Name FROM Account WHERE Type != null ORDER BY Type DESC, CreatedDate ASC"
     ) == ["beta 50% off", "O'Brien \\ Sons", "Acme"]
     assert names("SELECT Name FROM Account ORDER BY CreatedDate LIMIT 2 OFFSET 1") == [
-        "beta 50% off", "Acme"]
+        "beta 50% off",
+        "Acme",
+    ]
     assert names("SELECT Name FROM Account LIMIT 0") == []
 
 
@@ -193,19 +237,23 @@ def test_unknown_field(soql: str) -> None:
     error = fails(soql)
     assert error.error_code == "INVALID_FIELD"
     assert "Revenue' on entity 'Account'" in error.message or "relationship 'Owner'" in (
-        error.message)
+        error.message
+    )
 
 
 @pytest.mark.parametrize(
     ("soql", "fragment"),
     [
-        ("SELECT Id FROM Account WHERE CreatedDate > '2024-01-01T00:00:00Z'",
-         "field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes"),
-        ("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01",
-         "must be of type dateTime"),
+        (
+            "SELECT Id FROM Account WHERE CreatedDate > '2024-01-01T00:00:00Z'",
+            "field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes",
+        ),
+        ("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01", "must be of type dateTime"),
         ("SELECT Id FROM Account WHERE CloseDate > 2024-01-01T00:00:00Z", "type date"),
-        ("SELECT Id FROM Account WHERE Name = 5",
-         "field 'Name' must be of type string and should be enclosed in quotes"),
+        (
+            "SELECT Id FROM Account WHERE Name = 5",
+            "field 'Name' must be of type string and should be enclosed in quotes",
+        ),
         ("SELECT Id FROM Account WHERE IsDeleted = 'true'", "must be of type boolean"),
         ("SELECT Id FROM Account WHERE NumberOfEmployees > '5'", "must be of type integer"),
     ],

@@ -231,7 +231,7 @@ def test_tiers_are_sent_only_when_expanded():
         assert by_item["si_8_api"].price.recurring.usage_type == "metered"
         with pytest.raises(stripe.InvalidRequestError, match=r"cannot be expanded \(up_to\)"):
             client.v1.prices.list(params={"expand": ["data.tiers.up_to"]})
-        with pytest.raises(stripe.InvalidRequestError, match="try expanding 'data.tiers'"):
+        with pytest.raises(stripe.InvalidRequestError, match=r"try expanding 'data\.tiers'"):
             client.v1.prices.list(params={"expand": ["tiers"]})
 
 
@@ -267,7 +267,7 @@ def test_bad_parameters_are_rejected_like_stripe(client: stripe.StripeClient):
         assert caught.value.param == "limit"
     with pytest.raises(stripe.InvalidRequestError, match=r"cannot be expanded \(nonsense\)"):
         client.v1.subscriptions.list(params={"expand": ["data.nonsense"]})
-    with pytest.raises(stripe.InvalidRequestError, match="try expanding 'data.customer'"):
+    with pytest.raises(stripe.InvalidRequestError, match=r"try expanding 'data\.customer'"):
         client.v1.subscriptions.list(params={"expand": ["customer"]})
     with pytest.raises(stripe.InvalidRequestError, match="more than 4 levels"):
         client.v1.subscriptions.list(params={"expand": ["data.items.data.price.product"]})

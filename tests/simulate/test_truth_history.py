@@ -49,8 +49,11 @@ def test_current_month_matches_live_mrr_except_discounts_that_ended_mid_period(p
     # invoice covering now (while_active) but has left the live subscription.
     for customer in differing:
         subs = [s for s in plan.billing.subscriptions if s.customer_id == customer]
-        assert any(d.end is not None and d.end <= plan.now
-                   for d in plan.billing.discounts if d.subscription_id in {s.subscription_id for s in subs})
+        assert any(
+            d.end is not None and d.end <= plan.now
+            for d in plan.billing.discounts
+            if d.subscription_id in {s.subscription_id for s in subs}
+        )
     assert len(differing) <= 0.05 * len(series)
 
 

@@ -2,41 +2,78 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
 from revtruth.simulate.plan import (
-    BillingPlan, CompanyPlan, Coupon, CrmPlan, Customer, Discount, Price, ProductPlan,
-    Subscription, SubscriptionItem,
+    BillingPlan,
+    CompanyPlan,
+    Coupon,
+    CrmPlan,
+    Customer,
+    Discount,
+    Price,
+    ProductPlan,
+    Subscription,
+    SubscriptionItem,
 )
 from revtruth.simulate.truth_mrr import cents_for_json, mrr_cents_by_customer
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-NOW = datetime(2026, 2, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 2, 1, tzinfo=UTC)
 
 
-def _mrr(unit_amount, interval="month", count=1, quantity=1, status="active", currency="usd",
-         coupons=(), customer_coupon=None) -> Fraction:
+def _mrr(
+    unit_amount,
+    interval="month",
+    count=1,
+    quantity=1,
+    status="active",
+    currency="usd",
+    coupons=(),
+    customer_coupon=None,
+) -> Fraction:
     price = Price("price_x", "prod_x", currency, unit_amount, interval, count, T0)
-    coupon_objects = [Coupon(f"c{i}", "c", "forever", T0, **terms) for i, terms in enumerate(coupons)]
+    coupon_objects = [
+        Coupon(f"c{i}", "c", "forever", T0, **terms) for i, terms in enumerate(coupons)
+    ]
     customer = Customer("cus_x", "co_1", "X", "x@x.com", T0)
     if customer_coupon:
         coupon_objects.append(Coupon("cc", "cc", "forever", T0, **customer_coupon))
         customer.discount = Discount("di_c", "cc", "cus_x", T0)
     subscription = Subscription(
-        "sub_x", "cus_x", status, currency, [SubscriptionItem("si_x", "price_x", quantity, T0)],
-        T0, T0, T0, NOW,
-        discounts=[Discount(f"di_{i}", f"c{i}", "cus_x", T0, subscription_id="sub_x")
-                   for i in range(len(coupons))],
+        "sub_x",
+        "cus_x",
+        status,
+        currency,
+        [SubscriptionItem("si_x", "price_x", quantity, T0)],
+        T0,
+        T0,
+        T0,
+        NOW,
+        discounts=[
+            Discount(f"di_{i}", f"c{i}", "cus_x", T0, subscription_id="sub_x")
+            for i in range(len(coupons))
+        ],
     )
     plan = CompanyPlan(
-        seed=0, size="small", today=date(2026, 2, 1), now=NOW, reporting_currency="usd",
-        companies=[], billing=BillingPlan(prices=[price], coupons=coupon_objects,
-                                          customers=[customer], subscriptions=[subscription]),
-        crm=CrmPlan(), product=ProductPlan(),
+        seed=0,
+        size="small",
+        today=date(2026, 2, 1),
+        now=NOW,
+        reporting_currency="usd",
+        companies=[],
+        billing=BillingPlan(
+            prices=[price],
+            coupons=coupon_objects,
+            customers=[customer],
+            subscriptions=[subscription],
+        ),
+        crm=CrmPlan(),
+        product=ProductPlan(),
         fx_to_reporting={"usd": Decimal(1), "jpy": Decimal(150)},
     )
     return mrr_cents_by_customer(plan)["cus_x"]
@@ -45,16 +82,40 @@ def _mrr(unit_amount, interval="month", count=1, quantity=1, status="active", cu
 @pytest.mark.parametrize(
     ("kwargs", "expected_cents"),
     [
-        (dict(unit_amount=1_200_000, interval="year", coupons=[{"percent_off": Decimal(20)}]), 80_000),  # 1
-        (dict(unit_amount=120_000, interval="year"), 10_000),  # 3
-        (dict(unit_amount=30_000, interval="month", count=3), 10_000),  # 4
-        (dict(unit_amount=1_000, interval="week"), Fraction(433_333, 100) + Fraction(1, 300)),  # 5
-        (dict(unit_amount=2_500, quantity=8, coupons=[{"amount_off": 5_000, "currency": "usd"}]), 15_000),  # 6
-        (dict(unit_amount=300_000, interval="year", coupons=[{"amount_off": 12_000, "currency": "usd"}]), 24_000),  # 7
-        (dict(unit_amount=50_000, status="trialing"), 0),  # 8
-        (dict(unit_amount=10_000, status="past_due"), 10_000),  # 8
-        (dict(unit_amount=10_000, status="unpaid"), 0),  # 8
-        (dict(unit_amount=12_000, currency="jpy"), 8_000),  # 12
+        (
+            {
+                "unit_amount": 1_200_000,
+                "interval": "year",
+                "coupons": [{"percent_off": Decimal(20)}],
+            },
+            80_000,
+        ),  # 1
+        ({"unit_amount": 120_000, "interval": "year"}, 10_000),  # 3
+        ({"unit_amount": 30_000, "interval": "month", "count": 3}, 10_000),  # 4
+        (
+            {"unit_amount": 1_000, "interval": "week"},
+            Fraction(433_333, 100) + Fraction(1, 300),
+        ),  # 5
+        (
+            {
+                "unit_amount": 2_500,
+                "quantity": 8,
+                "coupons": [{"amount_off": 5_000, "currency": "usd"}],
+            },
+            15_000,
+        ),  # 6
+        (
+            {
+                "unit_amount": 300_000,
+                "interval": "year",
+                "coupons": [{"amount_off": 12_000, "currency": "usd"}],
+            },
+            24_000,
+        ),  # 7
+        ({"unit_amount": 50_000, "status": "trialing"}, 0),  # 8
+        ({"unit_amount": 10_000, "status": "past_due"}, 10_000),  # 8
+        ({"unit_amount": 10_000, "status": "unpaid"}, 0),  # 8
+        ({"unit_amount": 12_000, "currency": "jpy"}, 8_000),  # 12
     ],
 )
 def test_metrics_worked_examples(kwargs, expected_cents):
@@ -68,8 +129,14 @@ def test_weekly_price_is_exact_not_rounded():
 
 def test_customer_discount_applies_only_without_a_subscription_discount():
     assert _mrr(10_000, customer_coupon={"percent_off": Decimal(50)}) == 5_000
-    assert _mrr(10_000, coupons=[{"percent_off": Decimal(10)}],
-                customer_coupon={"percent_off": Decimal(50)}) == 9_000
+    assert (
+        _mrr(
+            10_000,
+            coupons=[{"percent_off": Decimal(10)}],
+            customer_coupon={"percent_off": Decimal(50)},
+        )
+        == 9_000
+    )
 
 
 def test_discounts_apply_in_listed_order_and_never_below_zero():

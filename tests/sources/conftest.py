@@ -140,7 +140,9 @@ def small_product_plan(plan: CompanyPlan, tenants: int = 12) -> ProductPlan:
     kept = plan.product.tenants[:tenants]
     ids = {t.tenant_id for t in kept}
     log, small_log = plan.product.activity, ActivityLog()
-    for row in zip(log.event_id, log.tenant_id, log.user_id, log.event_type, log.occurred_at):
+    for row in zip(
+        log.event_id, log.tenant_id, log.user_id, log.event_type, log.occurred_at, strict=True
+    ):
         if row[1] in ids:
             small_log.event_id.append(row[0])
             small_log.tenant_id.append(row[1])

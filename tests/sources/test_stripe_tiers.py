@@ -61,7 +61,8 @@ def test_prices_carry_their_billing_scheme_tiers_mode_and_usage_type(loaded: War
 
 def test_a_metered_item_arrives_without_a_quantity(loaded: Warehouse) -> None:
     rows = loaded.sql(
-        f"select id, quantity, price__recurring__usage_type from {DATASET}.subscriptions__items__data "
+        "select id, quantity, price__recurring__usage_type"
+        f" from {DATASET}.subscriptions__items__data "
         "where subscription = 'sub_8' order by id"
     )
     assert rows == [

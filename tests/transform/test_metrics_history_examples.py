@@ -60,10 +60,11 @@ def _movements(result, customer):
 
 def test_example_2_finite_discount_lowers_mrr_for_the_12_months_it_covers(history):
     mrr = _mrr(history, "cus_ex2")
-    assert {mrr[m] for m in ("2025-01", "2025-06", "2025-12")} == {Decimal("800")}
-    assert mrr["2026-01"] == Decimal("1000")
+    assert {mrr[m] for m in ("2025-01", "2025-06", "2025-12")} == {Decimal(800)}
+    assert mrr["2026-01"] == Decimal(1000)
     assert _movements(history, "cus_ex2") == {
-        "2025-01": ("new", Decimal("800.00")), "2026-01": ("expansion", Decimal("200.00")),
+        "2025-01": ("new", Decimal("800.00")),
+        "2026-01": ("expansion", Decimal("200.00")),
     }
 
 
@@ -74,7 +75,7 @@ def test_example_2_exclude_convention_counts_1000_throughout(history):
     )
     build(excluded)
     try:
-        assert set(_mrr(history, "cus_ex2").values()) == {Decimal("1000")}
+        assert set(_mrr(history, "cus_ex2").values()) == {Decimal(1000)}
         assert _movements(history, "cus_ex2") == {"2025-01": ("new", Decimal("1000.00"))}
     finally:
         build(settings)
@@ -92,19 +93,27 @@ def test_example_9_new_expansion_contraction_churn(history):
 def test_example_10_gross_mrr_churn_20_percent_net_10_percent(tmp_path):
     result = run_demo(tmp_path, scenario=SCENARIOS / "metrics_churn_rates_example.yaml")
     ((starting, gross, net),) = _query(
-        result, "select starting_mrr, gross_mrr_churn_rate, net_mrr_churn_rate "
-                "from analytics.saas_metrics_monthly where month = date '2026-05-01'")
+        result,
+        "select starting_mrr, gross_mrr_churn_rate, net_mrr_churn_rate "
+        "from analytics.saas_metrics_monthly where month = date '2026-05-01'",
+    )
     assert (Decimal(starting), Decimal(gross), Decimal(net)) == (
-        Decimal("100"), Decimal("0.2"), Decimal("0.1"))
+        Decimal(100),
+        Decimal("0.2"),
+        Decimal("0.1"),
+    )
 
 
 def test_example_11_arpa_is_300(tmp_path):
-    result = run_demo(tmp_path, scenario=SCENARIOS / "metrics_arpa_example.yaml",
-                      today=date(2026, 6, 30))
+    result = run_demo(
+        tmp_path, scenario=SCENARIOS / "metrics_arpa_example.yaml", today=date(2026, 6, 30)
+    )
     ((arpa, customers),) = _query(
-        result, "select arpa, customers from analytics.saas_metrics_monthly "
-                "where month = date '2026-06-01'")
-    assert (Decimal(arpa), customers) == (Decimal("300"), 5)
+        result,
+        "select arpa, customers from analytics.saas_metrics_monthly "
+        "where month = date '2026-06-01'",
+    )
+    assert (Decimal(arpa), customers) == (Decimal(300), 5)
 
 
 def test_bridge_rows_add_up_every_month(history):

@@ -16,16 +16,16 @@ pytestmark = pytest.mark.slow
 SCENARIO = Path(__file__).parents[1] / "simulate" / "scenarios" / "metrics_examples.yaml"
 
 EXPECTED_MRR = {  # METRICS.md, in dollars
-    "cus_ex1": Decimal("800"),  # 1: $12,000/year, 20% forever → $800 (ARR $9,600)
-    "cus_ex3": Decimal("100"),  # 3: $1,200/year → $100
-    "cus_ex4": Decimal("100"),  # 4: $300 every 3 months → $100
-    "cus_ex6": Decimal("150"),  # 6: $25 × 8 seats, $50 forever amount off → $150
-    "cus_ex7": Decimal("240"),  # 7: $3,000/year, $120 forever amount off → $240
-    "cus_ex8_trialing": Decimal("0"),  # 8: $500/month trialing → $0
-    "cus_ex8_past_due": Decimal("100"),  # 8: $100 past_due → $100
-    "cus_ex8_unpaid": Decimal("0"),  # 8: $100 unpaid → $0
-    "cus_ex8_taxed": Decimal("100"),  # 8: $100 + $20 tax → $100 (tax is never revenue)
-    "cus_ex12": Decimal("80"),  # 12: ¥12,000/month at 150 JPY/USD → $80.00
+    "cus_ex1": Decimal(800),  # 1: $12,000/year, 20% forever → $800 (ARR $9,600)
+    "cus_ex3": Decimal(100),  # 3: $1,200/year → $100
+    "cus_ex4": Decimal(100),  # 4: $300 every 3 months → $100
+    "cus_ex6": Decimal(150),  # 6: $25 × 8 seats, $50 forever amount off → $150
+    "cus_ex7": Decimal(240),  # 7: $3,000/year, $120 forever amount off → $240
+    "cus_ex8_trialing": Decimal(0),  # 8: $500/month trialing → $0
+    "cus_ex8_past_due": Decimal(100),  # 8: $100 past_due → $100
+    "cus_ex8_unpaid": Decimal(0),  # 8: $100 unpaid → $0
+    "cus_ex8_taxed": Decimal(100),  # 8: $100 + $20 tax → $100 (tax is never revenue)
+    "cus_ex12": Decimal(80),  # 12: ¥12,000/month at 150 JPY/USD → $80.00
 }
 
 
@@ -51,7 +51,7 @@ def test_examples_1_3_4_6_7_8_12_give_the_documented_mrr(warehouse):
 
 
 def test_example_1_arr_is_twelve_times_mrr(warehouse):
-    assert _mrr(warehouse)["cus_ex1"][1] == Decimal("9600")
+    assert _mrr(warehouse)["cus_ex1"][1] == Decimal(9600)
 
 
 def test_example_5_weekly_price_is_43_33_shown_rounded_only_for_display(warehouse):
@@ -70,4 +70,4 @@ def test_example_8_tax_reaches_the_invoices_but_not_mrr(warehouse):
         "select distinct mrr_amount_reporting from analytics.mrr_by_customer_month "
         "where customer_id = 'cus_ex8_taxed'"
     ).fetchall()
-    assert history == [(Decimal("100"),)]
+    assert history == [(Decimal(100),)]

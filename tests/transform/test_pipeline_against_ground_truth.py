@@ -17,18 +17,40 @@ pytestmark = pytest.mark.slow
 CONTRACT = {
     "stripe.subscriptions": ["subscription_id", "customer_id", "subscription_status", "mrr_amount"],
     "stripe.customers": ["customer_id", "email", "name", "created_at"],
-    "product_db.user_activity_logs": ["login_event_id", "tenant_id", "user_id", "event_date", "event_type"],
+    "product_db.user_activity_logs": [
+        "login_event_id",
+        "tenant_id",
+        "user_id",
+        "event_date",
+        "event_type",
+    ],
     "mapping.company_ids": [
-        "company_id", "company_name", "stripe_customer_id", "internal_tenant_id",
-        "salesforce_account_id", "hubspot_company_id",
+        "company_id",
+        "company_name",
+        "stripe_customer_id",
+        "internal_tenant_id",
+        "salesforce_account_id",
+        "hubspot_company_id",
     ],
     "analytics.customer_360": [
-        "company_id", "stripe_customer_id", "salesforce_account_id", "internal_tenant_id",
-        "mrr_amount", "arr_amount", "crm_stage", "crm_owner_name", "recent_logins",
+        "company_id",
+        "stripe_customer_id",
+        "salesforce_account_id",
+        "internal_tenant_id",
+        "mrr_amount",
+        "arr_amount",
+        "crm_stage",
+        "crm_owner_name",
+        "recent_logins",
         "account_health_score",
     ],
     "analytics.account_health": [
-        "company_id", "company_name", "mrr_amount", "recent_logins", "account_health_score", "is_zombie",
+        "company_id",
+        "company_name",
+        "mrr_amount",
+        "recent_logins",
+        "account_health_score",
+        "is_zombie",
     ],
     "mapping.unmatched": ["source", "source_id", "reason"],
 }
@@ -161,9 +183,9 @@ def test_legacy_stripe_shapes_give_identical_marts(demo_dir, tmp_path):
 
 
 def test_second_sync_and_build_change_no_row_count(tmp_path):
+    from revtruth.demo import demo_settings
     from revtruth.simulate.company import running_company
     from revtruth.simulate.generator import generate
-    from revtruth.demo import demo_settings
     from revtruth.sync import sync
     from revtruth.transform import build
 
@@ -182,7 +204,10 @@ def test_second_sync_and_build_change_no_row_count(tmp_path):
                 "and table_name not like '_dlt%' order by 1, 2"
             ).fetchall()
             counts.append(
-                {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+                {
+                    f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+                    for s, t in tables
+                }
             )
             con.close()
     assert counts[0] == counts[1]

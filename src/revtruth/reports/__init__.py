@@ -3,4 +3,4 @@
 from revtruth.reports.overview import Overview, read_overview
 from revtruth.reports.zombies import ZOMBIE_COLUMNS, read_zombies
 
-__all__ = ["Overview", "read_overview", "read_zombies", "ZOMBIE_COLUMNS"]
+__all__ = ["ZOMBIE_COLUMNS", "Overview", "read_overview", "read_zombies"]

@@ -8,8 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 BRIDGE_COLUMNS = (
-    "starting_mrr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
-    "reactivation_mrr", "fx", "mrr",
+    "starting_mrr",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "reactivation_mrr",
+    "fx",
+    "mrr",
 )
 
 
@@ -35,14 +41,20 @@ class BridgeRow:
 
     @property
     def adds_up(self) -> bool:
-        moved = (self.new_mrr + self.expansion_mrr + self.contraction_mrr + self.churned_mrr
-                 + self.reactivation_mrr + self.fx)
+        moved = (
+            self.new_mrr
+            + self.expansion_mrr
+            + self.contraction_mrr
+            + self.churned_mrr
+            + self.reactivation_mrr
+            + self.fx
+        )
         return abs(self.starting_mrr + moved - self.mrr) < Decimal("0.000001")
 
 
 def read_bridge(connection: Any, months: int = 12) -> list[BridgeRow]:
     """The last `months` months, oldest first."""
-    fields = [f for f in BridgeRow.__dataclass_fields__]
+    fields = list(BridgeRow.__dataclass_fields__)
     rows = connection.execute(
         f"""
         select {", ".join(fields)}
@@ -77,8 +89,16 @@ def read_customer_history(connection: Any, customer_id: str) -> list[dict[str, A
         """,
         [customer_id],
     )
-    names = ("month", "mrr", "currency", "mrr_native", "movement", "movement_amount", "explained_by")
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    names = (
+        "month",
+        "mrr",
+        "currency",
+        "mrr_native",
+        "movement",
+        "movement_amount",
+        "explained_by",
+    )
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def read_customer_events(connection: Any, customer_id: str) -> list[dict[str, Any]]:
@@ -92,4 +112,7 @@ def read_customer_events(connection: Any, customer_id: str) -> list[dict[str, An
         """,
         [customer_id],
     )
-    return [dict(zip(("created_at", "event_type", "object_id"), row)) for row in cursor.fetchall()]
+    return [
+        dict(zip(("created_at", "event_type", "object_id"), row, strict=True))
+        for row in cursor.fetchall()
+    ]

@@ -28,4 +28,4 @@ def read_zombies(connection: Any, limit: int | None = None) -> list[dict[str, An
     if limit is not None:
         query += f" limit {int(limit)}"
     cursor = connection.execute(query)
-    return [dict(zip(ZOMBIE_COLUMNS, row)) for row in cursor.fetchall()]
+    return [dict(zip(ZOMBIE_COLUMNS, row, strict=True)) for row in cursor.fetchall()]

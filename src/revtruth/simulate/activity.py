@@ -13,8 +13,18 @@ from datetime import datetime, timedelta
 
 from revtruth.simulate.plan import ActivityLog, Company, ProductUser, Tenant
 
-EVENT_TYPES = ("login", "login", "login", "page_view", "page_view", "report_run", "export",
-               "api_call", "invite_sent", "settings_changed")
+EVENT_TYPES = (
+    "login",
+    "login",
+    "login",
+    "page_view",
+    "page_view",
+    "report_run",
+    "export",
+    "api_call",
+    "invite_sent",
+    "settings_changed",
+)
 DAY = timedelta(days=1)
 
 
@@ -68,7 +78,9 @@ class ActivityBuilder:
             self._days(tenant, users, start, now - 90 * DAY, rate)
             self._days(tenant, users, now - 90 * DAY, recent, rate / 8)
             for _ in range(rng.randint(1, 9)):
-                self._emit(tenant, users, recent + timedelta(seconds=rng.randint(0, 30 * 86_400 - 1)))
+                self._emit(
+                    tenant, users, recent + timedelta(seconds=rng.randint(0, 30 * 86_400 - 1))
+                )
             if rng.random() < 0.3:  # edge: the very first second inside the 30-day window
                 self._emit(tenant, users, recent)
         elif scenario == "zombie":
@@ -91,4 +103,6 @@ class ActivityBuilder:
         """Healthy tenants use the product: make sure the recent window shows it."""
         recent = sum(1 for at in self.log.occurred_at[first_event:] if at >= since)
         for _ in range(max(0, minimum - recent)):
-            self._emit(tenant, users, since + timedelta(seconds=self.rng.randint(0, 30 * 86_400 - 1)))
+            self._emit(
+                tenant, users, since + timedelta(seconds=self.rng.randint(0, 30 * 86_400 - 1))
+            )

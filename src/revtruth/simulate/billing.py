@@ -17,15 +17,12 @@ from revtruth.simulate.catalogue import COUPON_SPECS, PRICE_SPECS, PRODUCTS, bui
 from revtruth.simulate.ids import stripe_id
 from revtruth.simulate.invoicing import Invoicer
 from revtruth.simulate.lifecycle import Lifecycle
-from revtruth.simulate.timeline import add_months, segments
 from revtruth.simulate.plan import (
     BillingPlan,
     Company,
     Coupon,
     Customer,
     Discount,
-    Invoice,
-    InvoiceLine,
     Price,
     Product,
     StripeEvent,
@@ -33,6 +30,7 @@ from revtruth.simulate.plan import (
     SubscriptionItem,
     SubscriptionPhase,
 )
+from revtruth.simulate.timeline import add_months, segments
 
 EVENT_RETENTION = timedelta(days=30)
 TRIAL = timedelta(days=14)
@@ -75,8 +73,13 @@ class BillingBuilder:
         email = (
             names.free_mail(rng, first, last)
             if rng.random() < 0.25
-            else rng.choice((f"billing@{company.domain}", f"finance@{company.domain}",
-                             names.work_email(first, last, company.domain)))
+            else rng.choice(
+                (
+                    f"billing@{company.domain}",
+                    f"finance@{company.domain}",
+                    names.work_email(first, last, company.domain),
+                )
+            )
         )
         currency = self._currency_for(company)
         customer = Customer(
@@ -113,11 +116,17 @@ class BillingBuilder:
             return
         initial = churned.initial_items or churned.items
         subscription = Subscription(
-            subscription_id=stripe_id(rng, "sub"), customer_id=customer.customer_id,
-            status="canceled", currency=churned.currency,
-            items=[SubscriptionItem(stripe_id(rng, "si"), item.price_id, item.quantity, start)
-                   for item in initial],
-            created_at=start, start_date=start, current_period_start=start,
+            subscription_id=stripe_id(rng, "sub"),
+            customer_id=customer.customer_id,
+            status="canceled",
+            currency=churned.currency,
+            items=[
+                SubscriptionItem(stripe_id(rng, "si"), item.price_id, item.quantity, start)
+                for item in initial
+            ],
+            created_at=start,
+            start_date=start,
+            current_period_start=start,
             current_period_end=start,
         )
         subscription.ended_at = start + timedelta(days=rng.randint(31, min(150, room)))
@@ -166,15 +175,24 @@ class BillingBuilder:
         """A main plan; maybe extra seats (flat or tiered); maybe metered API usage. Every item
         of a subscription shares one interval, so add-ons only go with monthly plans."""
         rng = self.rng
-        candidates = [p for p in self.prices.values() if p.currency == currency
-                      and not p.lookup_key.startswith(("seats", "api"))]
-        weights = [1 if p.interval == "week" else 6 if p.interval == "year" else 10 for p in candidates]
+        candidates = [
+            p
+            for p in self.prices.values()
+            if p.currency == currency and not p.lookup_key.startswith(("seats", "api"))
+        ]
+        weights = [
+            1 if p.interval == "week" else 6 if p.interval == "year" else 10 for p in candidates
+        ]
         main = rng.choices(candidates, weights)[0]
         seats = metered = None
         if main.interval == "month" and main.interval_count == 1:
             if rng.random() < 0.3:
                 tiered = self.prices.get(f"seats_tiered_{currency}")
-                seats = tiered if tiered and rng.random() < 0.5 else self.prices.get(f"seats_month_{currency}")
+                seats = (
+                    tiered
+                    if tiered and rng.random() < 0.5
+                    else self.prices.get(f"seats_month_{currency}")
+                )
             if rng.random() < 0.15:
                 metered = self.prices.get(f"api_metered_{currency}")
         return main, 1, seats, metered
@@ -188,7 +206,9 @@ class BillingBuilder:
         items = [SubscriptionItem(stripe_id(rng, "si"), main.price_id, quantity, start)]
         if seats is not None:
             most = 60 if seats.tiers_mode else 25
-            items.append(SubscriptionItem(stripe_id(rng, "si"), seats.price_id, rng.randint(1, most), start))
+            items.append(
+                SubscriptionItem(stripe_id(rng, "si"), seats.price_id, rng.randint(1, most), start)
+            )
         if metered is not None:  # usage is metered: the item has no quantity
             items.append(SubscriptionItem(stripe_id(rng, "si"), metered.price_id, 0, start))
         subscription = Subscription(
@@ -213,7 +233,9 @@ class BillingBuilder:
         elif company.scenario == "churned":
             earliest = anchor + timedelta(days=31)
             latest = now - timedelta(days=7)
-            ended = earliest + timedelta(seconds=rng.randint(0, max(1, int((latest - earliest).total_seconds()))))
+            ended = earliest + timedelta(
+                seconds=rng.randint(0, max(1, int((latest - earliest).total_seconds())))
+            )
             subscription.status = "canceled"
             subscription.ended_at = ended
             subscription.canceled_at = ended - timedelta(days=rng.choice((0, 0, 3, 12)))
@@ -230,11 +252,17 @@ class BillingBuilder:
             subscription.canceled_at = now - timedelta(days=rng.randint(1, 5))
         if subscription.status != "trialing":
             mains = [self.prices_by_id[p.items[0].price_id] for p in subscription.phases]
-            self._add_discounts(subscription, customer, self.prices_by_id[subscription.items[0].price_id],
-                                min(p.unit_amount for p in [main, *mains]))
+            self._add_discounts(
+                subscription,
+                customer,
+                self.prices_by_id[subscription.items[0].price_id],
+                min(p.unit_amount for p in [main, *mains]),
+            )
         return subscription
 
-    def record(self, subscription: Subscription, customer: Customer, granted: list[Discount]) -> None:
+    def record(
+        self, subscription: Subscription, customer: Customer, granted: list[Discount]
+    ) -> None:
         """Bill a subscription described elsewhere (a scenario file): its current period,
         its discounts as the API lists them now, its invoices and its events."""
         self._set_current_period(subscription)
@@ -252,10 +280,14 @@ class BillingBuilder:
         """The period in force now, or the last one of an ended subscription."""
         if subscription.trial_end and (subscription.ended_at or self.now) < subscription.trial_end:
             return  # still in the trial period
-        at = subscription.ended_at - timedelta(microseconds=1) if subscription.ended_at else self.now
+        at = (
+            subscription.ended_at - timedelta(microseconds=1) if subscription.ended_at else self.now
+        )
         horizon = (subscription.ended_at or self.now) + timedelta(days=1)
         last = [s for s in segments(subscription, self.prices_by_id, horizon) if s.start <= at][-1]
-        subscription.current_period_start, subscription.current_period_end = last.covering_period(at)
+        subscription.current_period_start, subscription.current_period_end = last.covering_period(
+            at
+        )
 
     def _add_discounts(
         self, subscription: Subscription, customer: Customer, main: Price, smallest_main_amount: int
@@ -267,13 +299,18 @@ class BillingBuilder:
         start = subscription.start_date
         if roll < 0.08:
             coupon_key = rng.choice(("partner20", "nonprofit25"))
-        elif (roll < 0.13 and smallest_main_amount >= 10_000 and not self._has_metered(subscription)
-              and not any(p.reason == "interval_switch" for p in subscription.phases)):
+        elif (
+            roll < 0.13
+            and smallest_main_amount >= 10_000
+            and not self._has_metered(subscription)
+            and not any(p.reason == "interval_switch" for p in subscription.phases)
+        ):
             # An amount off is per invoice: it follows neither usage lines nor a switch of the
             # billing interval, so those subscriptions get percentages only.
             # Amount-off coupons go on plans they cannot wipe out (MRR would floor at zero).
             coupon_key = {
-                ("usd", True): "usd50off", ("usd", False): "usd120off_year" if main.interval == "year" else None,
+                ("usd", True): "usd50off",
+                ("usd", False): "usd120off_year" if main.interval == "year" else None,
                 ("eur", True): "eur20off",
             }.get((subscription.currency, monthly))
         elif roll < 0.18 and monthly:
@@ -305,13 +342,17 @@ class BillingBuilder:
         if not renewals:
             return
         failed_at = renewals[-1]
-        ended = min(failed_at + timedelta(days=self.rng.randint(7, 25)), self.now - timedelta(days=1))
+        ended = min(
+            failed_at + timedelta(days=self.rng.randint(7, 25)), self.now - timedelta(days=1)
+        )
         if ended <= failed_at:
             return
         if subscription.initial_items is None:
             subscription.initial_items = list(subscription.items)
         subscription.phases.append(
-            SubscriptionPhase(failed_at, list(subscription.items), "past_due", None, "payment_failed")
+            SubscriptionPhase(
+                failed_at, list(subscription.items), "past_due", None, "payment_failed"
+            )
         )
         subscription.ended_at = subscription.canceled_at = ended
         self._uncollectible[subscription.subscription_id] = failed_at
@@ -330,7 +371,11 @@ class BillingBuilder:
             months = main.interval_count * (12 if main.interval == "year" else 1)
             end = add_months(start, months)
         return Discount(
-            stripe_id(self.rng, "di"), coupon.coupon_id, subscription.customer_id, start, end,
+            stripe_id(self.rng, "di"),
+            coupon.coupon_id,
+            subscription.customer_id,
+            start,
+            end,
             subscription_id=subscription.subscription_id,
         )
 
@@ -354,26 +399,51 @@ class BillingBuilder:
 
         def event(kind: str, at: datetime, object_type: str, object_id: str) -> None:
             if window_start <= at <= self.now:
-                self.plan.events.append(StripeEvent(stripe_id(rng, "evt"), kind, at, object_type, object_id))
+                self.plan.events.append(
+                    StripeEvent(stripe_id(rng, "evt"), kind, at, object_type, object_id)
+                )
 
         event("customer.created", customer.created_at, "customer", customer.customer_id)
-        event("customer.subscription.created", subscription.created_at, "subscription",
-              subscription.subscription_id)
+        event(
+            "customer.subscription.created",
+            subscription.created_at,
+            "subscription",
+            subscription.subscription_id,
+        )
         for phase in subscription.phases:
-            event("customer.subscription.updated", phase.start, "subscription",
-                  subscription.subscription_id)
+            event(
+                "customer.subscription.updated",
+                phase.start,
+                "subscription",
+                subscription.subscription_id,
+            )
         if subscription.ended_at:
-            event("customer.subscription.deleted", subscription.ended_at, "subscription",
-                  subscription.subscription_id)
+            event(
+                "customer.subscription.deleted",
+                subscription.ended_at,
+                "subscription",
+                subscription.subscription_id,
+            )
         for discount in subscription.discounts:
             if discount.start > subscription.start_date:
-                event("customer.discount.created", discount.start, "subscription", subscription.subscription_id)
+                event(
+                    "customer.discount.created",
+                    discount.start,
+                    "subscription",
+                    subscription.subscription_id,
+                )
 
     def finish(self) -> None:
         for invoice in self.plan.invoices:
             if self.now - EVENT_RETENTION <= invoice.created_at <= self.now and invoice.lines:
                 kind = "invoice.paid" if invoice.status == "paid" else "invoice.payment_failed"
                 self.plan.events.append(
-                    StripeEvent(stripe_id(self.rng, "evt"), kind, invoice.created_at, "invoice", invoice.invoice_id)
+                    StripeEvent(
+                        stripe_id(self.rng, "evt"),
+                        kind,
+                        invoice.created_at,
+                        "invoice",
+                        invoice.invoice_id,
+                    )
                 )
         self.plan.events.sort(key=lambda e: (e.created_at, e.event_id))

@@ -13,7 +13,11 @@ from decimal import Decimal
 from revtruth.simulate.plan import Coupon, Price, PriceTier, Product
 
 # Units of each currency per one US dollar: the FX seed the warehouse ships with as well.
-FX_UNITS_PER_USD: dict[str, Decimal] = {"usd": Decimal("1"), "eur": Decimal("0.8"), "jpy": Decimal("150")}
+FX_UNITS_PER_USD: dict[str, Decimal] = {
+    "usd": Decimal(1),
+    "eur": Decimal("0.8"),
+    "jpy": Decimal(150),
+}
 ZERO_DECIMAL_CURRENCIES = frozenset({"jpy", "krw", "vnd", "clp", "isk", "ugx", "xof", "xaf"})
 
 
@@ -50,8 +54,15 @@ PRICE_SPECS = (
     PriceSpec("seats_month_usd", "seats", "usd", 1_500, "month"),
     # volume-discounted seats: each seat priced in its own tier (graduated), a platform fee
     # once the third tier is reached
-    PriceSpec("seats_tiered_usd", "seats", "usd", 0, "month", tiers_mode="graduated",
-              tiers=((10, 1_500, 0), (50, 1_200, 0), (None, 900, 5_000))),
+    PriceSpec(
+        "seats_tiered_usd",
+        "seats",
+        "usd",
+        0,
+        "month",
+        tiers_mode="graduated",
+        tiers=((10, 1_500, 0), (50, 1_200, 0), (None, 900, 5_000)),
+    ),
     PriceSpec("api_metered_usd", "api", "usd", 2, "month", usage_type="metered"),
     PriceSpec("starter_month_eur", "starter", "eur", 4_800, "month"),
     PriceSpec("growth_month_eur", "growth", "eur", 19_600, "month"),
@@ -74,13 +85,19 @@ class CouponSpec:
 
 
 COUPON_SPECS = (
-    CouponSpec("partner20", "Partner 20% forever", "forever", percent_off=Decimal("20")),
-    CouponSpec("nonprofit25", "Non-profit 25%", "forever", percent_off=Decimal("25")),
-    CouponSpec("launch10x3", "Launch 10% for 3 months", "repeating", Decimal("10"), duration_in_months=3),
-    CouponSpec("save50x2", "Retention 50% for 2 months", "repeating", Decimal("50"), duration_in_months=2),
-    CouponSpec("welcome25", "Welcome: 25% off the first invoice", "once", Decimal("25")),
+    CouponSpec("partner20", "Partner 20% forever", "forever", percent_off=Decimal(20)),
+    CouponSpec("nonprofit25", "Non-profit 25%", "forever", percent_off=Decimal(25)),
+    CouponSpec(
+        "launch10x3", "Launch 10% for 3 months", "repeating", Decimal(10), duration_in_months=3
+    ),
+    CouponSpec(
+        "save50x2", "Retention 50% for 2 months", "repeating", Decimal(50), duration_in_months=2
+    ),
+    CouponSpec("welcome25", "Welcome: 25% off the first invoice", "once", Decimal(25)),
     CouponSpec("usd50off", "$50 off every month", "forever", amount_off=5_000, currency="usd"),
-    CouponSpec("usd120off_year", "$120 off every year", "forever", amount_off=12_000, currency="usd"),
+    CouponSpec(
+        "usd120off_year", "$120 off every year", "forever", amount_off=12_000, currency="usd"
+    ),
     CouponSpec("eur20off", "€20 off every month", "forever", amount_off=2_000, currency="eur"),
 )
 
@@ -90,7 +107,7 @@ def build_catalogue(
 ) -> tuple[list[Product], dict[str, Price], dict[str, Coupon]]:
     """Products, prices by spec key and coupons by spec key, with the ids the caller drew."""
     products = {}
-    for (key, (name, description)), product_id in zip(PRODUCTS.items(), product_ids):
+    for (key, (name, description)), product_id in zip(PRODUCTS.items(), product_ids, strict=True):
         products[key] = Product(product_id, name, created_at, description)
     prices = {
         spec.key: Price(
@@ -107,7 +124,7 @@ def build_catalogue(
             tiers_mode=spec.tiers_mode,
             tiers=[PriceTier(*tier) for tier in spec.tiers],
         )
-        for spec, price_id in zip(PRICE_SPECS, price_ids)
+        for spec, price_id in zip(PRICE_SPECS, price_ids, strict=True)
     }
     coupons = {
         spec.key: Coupon(
@@ -120,6 +137,6 @@ def build_catalogue(
             currency=spec.currency,
             duration_in_months=spec.duration_in_months,
         )
-        for spec, coupon_id in zip(COUPON_SPECS, coupon_ids)
+        for spec, coupon_id in zip(COUPON_SPECS, coupon_ids, strict=True)
     }
     return list(products.values()), prices, coupons

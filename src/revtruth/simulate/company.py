@@ -67,8 +67,12 @@ def running_company(
         )
         salesforce = stack.enter_context(
             SalesforceServer(
-                plan.crm, username=sf_username, password=sf_password,
-                client_id=sf_client_id, client_secret=sf_client_secret, port=salesforce_port,
+                plan.crm,
+                username=sf_username,
+                password=sf_password,
+                client_id=sf_client_id,
+                client_secret=sf_client_secret,
+                port=salesforce_port,
             )
         )
         if product_db_url:

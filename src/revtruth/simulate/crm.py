@@ -27,8 +27,12 @@ from revtruth.simulate.plan import (
 SELF_SERVE_SHARE = 0.15  # paying customers that never met sales: no CRM account
 STRIPE_METADATA_SHARE = 0.45  # customers whose Stripe metadata carries the account id
 ACCOUNT_STRIPE_FIELD_SHARE = 0.30  # accounts whose Stripe_Customer_Id__c is filled
-OPEN_STAGES = (("Prospecting", 10), ("Qualification", 20), ("Proposal/Price Quote", 60),
-               ("Negotiation/Review", 80))
+OPEN_STAGES = (
+    ("Prospecting", 10),
+    ("Qualification", 20),
+    ("Proposal/Price Quote", 60),
+    ("Negotiation/Review", 80),
+)
 
 
 class CrmBuilder:
@@ -36,24 +40,33 @@ class CrmBuilder:
         self.rng, self.plan, self.now = rng, plan, now
         for _ in range(6):
             first, last = names.person(rng)
-            plan.users.append(SalesforceUser(
-                salesforce_id(rng, "005"), f"{first} {last}", names.work_email(first, last, "revtruth-demo.com"),
-                True, history_start - timedelta(days=rng.randint(30, 400)),
-            ))
+            plan.users.append(
+                SalesforceUser(
+                    salesforce_id(rng, "005"),
+                    f"{first} {last}",
+                    names.work_email(first, last, "revtruth-demo.com"),
+                    True,
+                    history_start - timedelta(days=rng.randint(30, 400)),
+                )
+            )
         plan.users[-1].is_active = False  # a rep who left: their accounts keep the owner id
 
     def add_company(
         self, company: Company, customer: Customer | None, annual_value: tuple[Decimal, str] | None
     ) -> Account | None:
         rng = self.rng
-        if customer is not None and company.scenario != "churned" and rng.random() < SELF_SERVE_SHARE:
+        if (
+            customer is not None
+            and company.scenario != "churned"
+            and rng.random() < SELF_SERVE_SHARE
+        ):
             return None
         owner = rng.choice(self.plan.users)
         sales_cycle = timedelta(days=rng.randint(10, 60))
         account_created = min(company.created_at - sales_cycle, self.now - timedelta(days=1))
-        account_type = {
-            "prospect": "Prospect", "churned": "Former Customer"
-        }.get(company.scenario, "Customer")
+        account_type = {"prospect": "Prospect", "churned": "Former Customer"}.get(
+            company.scenario, "Customer"
+        )
         account = Account(
             account_id=salesforce_id(rng, "001"),
             company_key=company.company_key,
@@ -81,19 +94,28 @@ class CrmBuilder:
         contacts = []
         for _ in range(self.rng.randint(1, 3)):
             first, last = names.person(self.rng)
-            contacts.append(Contact(
-                salesforce_id(self.rng, "003"), account.account_id, first, last,
-                names.work_email(first, last, company.domain), self.rng.choice(names.TITLES),
-                account.created_at + timedelta(hours=self.rng.randint(1, 200)),
-            ))
+            contacts.append(
+                Contact(
+                    salesforce_id(self.rng, "003"),
+                    account.account_id,
+                    first,
+                    last,
+                    names.work_email(first, last, company.domain),
+                    self.rng.choice(names.TITLES),
+                    account.created_at + timedelta(hours=self.rng.randint(1, 200)),
+                )
+            )
         self.plan.contacts.extend(contacts)
         return contacts
 
     def _add_opportunity(self, company, account, owner_id, annual_value) -> Opportunity:
         rng = self.rng
-        amount, currency = annual_value or (Decimal(rng.choice((2388, 9588, 28_656, 115_000))), "usd")
+        amount, currency = annual_value or (
+            Decimal(rng.choice((2388, 9588, 28_656, 115_000))),
+            "usd",
+        )
         if company.scenario == "prospect":
-            stage, probability = rng.choice(OPEN_STAGES + (("Closed Lost", 0),))
+            stage, probability = rng.choice((*OPEN_STAGES, ("Closed Lost", 0)))
             close_date = (self.now + timedelta(days=rng.randint(-60, 90))).date()
         else:
             stage, probability = "Closed Won", 100
@@ -118,16 +140,18 @@ class CrmBuilder:
 
     def _add_lead(self, company, account, contact, opportunity) -> None:
         converted = opportunity.stage_name != "Prospecting"
-        self.plan.leads.append(Lead(
-            lead_id=salesforce_id(self.rng, "00Q"),
-            first_name=contact.first_name,
-            last_name=contact.last_name,
-            company=names.name_variant(self.rng, company.name),
-            email=contact.email,
-            status="Closed - Converted" if converted else "Working - Contacted",
-            is_converted=converted,
-            converted_account_id=account.account_id if converted else None,
-            converted_opportunity_id=opportunity.opportunity_id if converted else None,
-            lead_source=self.rng.choice(("Web", "Partner Referral", "Trade Show", "Outbound")),
-            created_at=account.created_at - timedelta(days=1),
-        ))
+        self.plan.leads.append(
+            Lead(
+                lead_id=salesforce_id(self.rng, "00Q"),
+                first_name=contact.first_name,
+                last_name=contact.last_name,
+                company=names.name_variant(self.rng, company.name),
+                email=contact.email,
+                status="Closed - Converted" if converted else "Working - Contacted",
+                is_converted=converted,
+                converted_account_id=account.account_id if converted else None,
+                converted_opportunity_id=opportunity.opportunity_id if converted else None,
+                lead_source=self.rng.choice(("Web", "Partner Referral", "Trade Show", "Outbound")),
+                created_at=account.created_at - timedelta(days=1),
+            )
+        )

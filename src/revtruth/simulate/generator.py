@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from revtruth.simulate import activity, billing, crm, names
 from revtruth.simulate.catalogue import FX_UNITS_PER_USD
@@ -55,7 +55,7 @@ HISTORY_DAYS = 730
 
 
 def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _scenarios(rng: random.Random, count: int) -> list[str]:
@@ -90,7 +90,7 @@ def generate(
         raise ValueError("identity_noise is a share between 0 and 1")
     spec = SIZES[size]
     today = today or utc_today()
-    now = datetime.combine(today, time(0, 0), tzinfo=timezone.utc)
+    now = datetime.combine(today, time(0, 0), tzinfo=UTC)
     rng = random.Random(f"revtruth:{seed}:{size}")
     history_start = now - timedelta(days=HISTORY_DAYS)
 
@@ -122,7 +122,9 @@ def generate(
     product_plan = ProductPlan()
     billing_builder = billing.BillingBuilder(rng, billing_plan, now, history_start)
     crm_builder = crm.CrmBuilder(rng, crm_plan, now, history_start)
-    activity_builder = activity.ActivityBuilder(rng, product_plan.activity, now, spec.daily_events_per_tenant)
+    activity_builder = activity.ActivityBuilder(
+        rng, product_plan.activity, now, spec.daily_events_per_tenant
+    )
 
     for company in companies:
         customer = None
@@ -182,7 +184,9 @@ def _add_users(rng, product_plan, tenant, company) -> list[ProductUser]:
                 if on_free_mail
                 else names.work_email(first, last, company.domain),
                 full_name=f"{first} {last}",
-                role="owner" if position == 0 else rng.choice(("admin", "member", "member", "viewer")),
+                role="owner"
+                if position == 0
+                else rng.choice(("admin", "member", "member", "viewer")),
                 created_at=tenant.created_at + timedelta(days=position * rng.randint(0, 20)),
             )
         )

@@ -33,7 +33,9 @@ def events_since(plan: CompanyPlan, days: int) -> Counter[str]:
     first_day = plan.today - timedelta(days=days)
     return Counter(
         tenant_id
-        for tenant_id, at in zip(plan.product.activity.tenant_id, plan.product.activity.occurred_at)
+        for tenant_id, at in zip(
+            plan.product.activity.tenant_id, plan.product.activity.occurred_at, strict=True
+        )
         if at.date() >= first_day
     )
 
@@ -44,7 +46,10 @@ def compute(plan: CompanyPlan) -> dict:
     tenant_of_customer = {
         c.customer_id: tenant_of_company.get(c.company_key) for c in plan.billing.customers
     }
-    last_90, last_30 = events_since(plan, ZOMBIE_WINDOW_DAYS), events_since(plan, RECENT_WINDOW_DAYS)
+    last_90, last_30 = (
+        events_since(plan, ZOMBIE_WINDOW_DAYS),
+        events_since(plan, RECENT_WINDOW_DAYS),
+    )
     zombies = sorted(
         customer_id
         for customer_id, cents in mrr.items()
@@ -77,8 +82,10 @@ def compute(plan: CompanyPlan) -> dict:
             for customer, months in sorted(monthly.items())
         },
         "movements": {
-            customer: {month: {kind: cents_for_json(v) for kind, v in kinds.items()}
-                       for month, kinds in months.items()}
+            customer: {
+                month: {kind: cents_for_json(v) for kind, v in kinds.items()}
+                for month, kinds in months.items()
+            }
             for customer, months in sorted(movements(monthly).items())
         },
         "company_of": dict(sorted(company_of.items())),
@@ -89,7 +96,8 @@ def compute(plan: CompanyPlan) -> dict:
             "product": sum(1 for t in plan.product.tenants if last_30[t.tenant_id] > 0),
         },
         "won_deals_never_billed": sorted(
-            o.opportunity_id for o in plan.crm.opportunities
+            o.opportunity_id
+            for o in plan.crm.opportunities
             if o.is_won and account_company[o.account_id] not in billed_companies
         ),
         "won_accounts": len(won_accounts),

@@ -43,8 +43,11 @@ class Lifecycle:
                 break
 
     def _window(self, subscription: Subscription) -> tuple[datetime, datetime] | None:
-        start = subscription.phases[-1].start if subscription.phases else (
-            subscription.trial_end or subscription.start_date)
+        start = (
+            subscription.phases[-1].start
+            if subscription.phases
+            else (subscription.trial_end or subscription.start_date)
+        )
         earliest = start + timedelta(days=35)
         latest = (subscription.ended_at or self.now) - MARGIN
         return (earliest, latest) if latest > earliest + timedelta(days=2) else None
@@ -82,7 +85,9 @@ class Lifecycle:
         return getattr(self, f"_{kind}")(subscription, window, items)
 
     def _seats(self, items: list[SubscriptionItem]) -> SubscriptionItem | None:
-        return next((i for i in items if self.by_id[i.price_id].lookup_key.startswith("seats")), None)
+        return next(
+            (i for i in items if self.by_id[i.price_id].lookup_key.startswith("seats")), None
+        )
 
     def _neighbour(self, tier: str, period: str, currency: str, step: int) -> Price | None:
         index = TIERS.index(tier) + step if tier in TIERS else -1
@@ -101,8 +106,12 @@ class Lifecycle:
         tier, period, currency = _price_key(self.by_id[items[0].price_id])
         price = self._neighbour(tier, period, currency, step)
         # the same subscription item takes the new price, as Stripe keeps the item id
-        changed = [SubscriptionItem(items[0].item_id, price.price_id, items[0].quantity,
-                                    items[0].created_at), *items[1:]]
+        changed = [
+            SubscriptionItem(
+                items[0].item_id, price.price_id, items[0].quantity, items[0].created_at
+            ),
+            *items[1:],
+        ]
         return self._phase(subscription, self._instant(window), changed, reason)
 
     def _upgrade(self, subscription, window, items) -> bool:
@@ -116,20 +125,27 @@ class Lifecycle:
         quantity = max(1, seats.quantity + self.rng.choice((-3, -2, -1, 1, 2, 4, 6)))
         if quantity == seats.quantity:
             quantity += 1
-        changed = [SubscriptionItem(i.item_id, i.price_id, quantity, i.created_at) if i is seats else i
-                   for i in items]
+        changed = [
+            SubscriptionItem(i.item_id, i.price_id, quantity, i.created_at) if i is seats else i
+            for i in items
+        ]
         return self._phase(subscription, self._instant(window), changed, "quantity")
 
     def _remove_seats(self, subscription, window, items) -> bool:
         seats = self._seats(items)
-        return self._phase(subscription, self._instant(window), [i for i in items if i is not seats],
-                           "remove_item")
+        return self._phase(
+            subscription, self._instant(window), [i for i in items if i is not seats], "remove_item"
+        )
 
     def _add_seats(self, subscription, window, items) -> bool:
         currency = _price_key(self.by_id[items[0].price_id])[2]
         at = self._instant(window)
-        seats = SubscriptionItem(stripe_id(self.rng, "si"), self.by_key[f"seats_month_{currency}"].price_id,
-                                 self.rng.randint(1, 10), at)
+        seats = SubscriptionItem(
+            stripe_id(self.rng, "si"),
+            self.by_key[f"seats_month_{currency}"].price_id,
+            self.rng.randint(1, 10),
+            at,
+        )
         return self._phase(subscription, at, [items[0], seats, *items[1:]], "add_item")
 
     def _interval_switch(self, subscription, window, items) -> bool:
@@ -138,8 +154,12 @@ class Lifecycle:
         tier, period, currency = _price_key(self.by_id[items[0].price_id])
         other = "month" if period == "year" else "year"
         at = self._instant(window)
-        switched = SubscriptionItem(stripe_id(self.rng, "si"), self.by_key[f"{tier}_{other}_{currency}"].price_id,
-                                    items[0].quantity, at)
+        switched = SubscriptionItem(
+            stripe_id(self.rng, "si"),
+            self.by_key[f"{tier}_{other}_{currency}"].price_id,
+            items[0].quantity,
+            at,
+        )
         return self._phase(subscription, at, [switched], "interval_switch", anchor=at)
 
     def _renewal_in(self, subscription, window) -> datetime | None:
@@ -152,7 +172,9 @@ class Lifecycle:
         paused_at = self._renewal_in(subscription, window)
         if paused_at is None:
             return False
-        resumed_at = paused_at + timedelta(days=self.rng.randint(20, 60), hours=self.rng.randint(0, 23))
+        resumed_at = paused_at + timedelta(
+            days=self.rng.randint(20, 60), hours=self.rng.randint(0, 23)
+        )
         if resumed_at > window[1]:
             return False
         self._phase(subscription, paused_at, items, "pause", status="paused")
@@ -162,6 +184,8 @@ class Lifecycle:
         failed_at = self._renewal_in(subscription, window)
         if failed_at is None:
             return False
-        recovered_at = failed_at + timedelta(days=self.rng.randint(3, 20), hours=self.rng.randint(0, 23))
+        recovered_at = failed_at + timedelta(
+            days=self.rng.randint(3, 20), hours=self.rng.randint(0, 23)
+        )
         self._phase(subscription, failed_at, items, "payment_failed", status="past_due")
         return self._phase(subscription, recovered_at, items, "payment_recovered")

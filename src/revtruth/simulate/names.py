@@ -5,29 +5,165 @@ from __future__ import annotations
 import random
 import re
 
-_FIRST_WORDS = (
-    "Acme Apex Aurora Beacon Birch Blue Bright Cedar Cobalt Copper Crest Delta Ember Evergreen "
-    "Falcon Fern Granite Harbor Helix Horizon Indigo Iron Juniper Keystone Lumen Maple Meridian "
-    "Nimbus North Nova Oak Onyx Orbit Pine Pioneer Polar Prism Quartz Quill Redwood Ridge River "
-    "Sable Sage Silver Solar Spruce Stellar Summit Tidal Trident Vector Vertex Willow Zenith"
-).split()
-_SECOND_WORDS = (
-    "Analytics Bio Cloud Commerce Data Dynamics Energy Financial Foods Health Insights Labs "
-    "Logistics Media Medical Networks Partners Robotics Security Software Solutions Systems "
-    "Technologies Ventures Works"
-).split()
+_FIRST_WORDS = [
+    "Acme",
+    "Apex",
+    "Aurora",
+    "Beacon",
+    "Birch",
+    "Blue",
+    "Bright",
+    "Cedar",
+    "Cobalt",
+    "Copper",
+    "Crest",
+    "Delta",
+    "Ember",
+    "Evergreen",
+    "Falcon",
+    "Fern",
+    "Granite",
+    "Harbor",
+    "Helix",
+    "Horizon",
+    "Indigo",
+    "Iron",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Maple",
+    "Meridian",
+    "Nimbus",
+    "North",
+    "Nova",
+    "Oak",
+    "Onyx",
+    "Orbit",
+    "Pine",
+    "Pioneer",
+    "Polar",
+    "Prism",
+    "Quartz",
+    "Quill",
+    "Redwood",
+    "Ridge",
+    "River",
+    "Sable",
+    "Sage",
+    "Silver",
+    "Solar",
+    "Spruce",
+    "Stellar",
+    "Summit",
+    "Tidal",
+    "Trident",
+    "Vector",
+    "Vertex",
+    "Willow",
+    "Zenith",
+]
+_SECOND_WORDS = [
+    "Analytics",
+    "Bio",
+    "Cloud",
+    "Commerce",
+    "Data",
+    "Dynamics",
+    "Energy",
+    "Financial",
+    "Foods",
+    "Health",
+    "Insights",
+    "Labs",
+    "Logistics",
+    "Media",
+    "Medical",
+    "Networks",
+    "Partners",
+    "Robotics",
+    "Security",
+    "Software",
+    "Solutions",
+    "Systems",
+    "Technologies",
+    "Ventures",
+    "Works",
+]
 _LEGAL_SUFFIXES = ("Inc.", "LLC", "Ltd", "GmbH", "Corp.", "Co.", "")
 _TLDS = (".com", ".com", ".com", ".io", ".co", ".de", ".ai")
 FREE_MAIL_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com")
-_FIRST_NAMES = (
-    "Ada Alan Amara Ben Carla Chen Dana Diego Elena Emma Farah Felix Grace Hana Ivan Jonas Julia "
-    "Kai Lena Liam Maya Mateo Nia Noah Olga Omar Priya Quinn Rafael Sara Sofia Tariq Uma Victor "
-    "Wen Yara Yusuf Zoe"
-).split()
-_LAST_NAMES = (
-    "Adams Baker Brown Chen Costa Diaz Evans Fischer Garcia Gupta Hall Ito Jensen Khan Kim Lopez "
-    "Martin Meyer Moreau Nakamura Novak Okafor Patel Rossi Schmidt Silva Smith Tanaka Weber Wong"
-).split()
+_FIRST_NAMES = [
+    "Ada",
+    "Alan",
+    "Amara",
+    "Ben",
+    "Carla",
+    "Chen",
+    "Dana",
+    "Diego",
+    "Elena",
+    "Emma",
+    "Farah",
+    "Felix",
+    "Grace",
+    "Hana",
+    "Ivan",
+    "Jonas",
+    "Julia",
+    "Kai",
+    "Lena",
+    "Liam",
+    "Maya",
+    "Mateo",
+    "Nia",
+    "Noah",
+    "Olga",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rafael",
+    "Sara",
+    "Sofia",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Yara",
+    "Yusuf",
+    "Zoe",
+]
+_LAST_NAMES = [
+    "Adams",
+    "Baker",
+    "Brown",
+    "Chen",
+    "Costa",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Gupta",
+    "Hall",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Kim",
+    "Lopez",
+    "Martin",
+    "Meyer",
+    "Moreau",
+    "Nakamura",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Silva",
+    "Smith",
+    "Tanaka",
+    "Weber",
+    "Wong",
+]
 TITLES = ("CEO", "CFO", "VP Finance", "Head of Operations", "CTO", "Engineering Manager", None)
 
 
@@ -86,5 +222,12 @@ def free_mail(rng: random.Random, first: str, last: str) -> str:
 def website_variant(rng: random.Random, domain: str) -> str | None:
     """CRM websites are typed by hand: scheme, www and trailing slashes vary, some are empty."""
     return rng.choice(
-        (domain, f"www.{domain}", f"https://{domain}", f"http://www.{domain}/", f"https://www.{domain}/", None)
+        (
+            domain,
+            f"www.{domain}",
+            f"https://{domain}",
+            f"http://www.{domain}/",
+            f"https://www.{domain}/",
+            None,
+        )
     )

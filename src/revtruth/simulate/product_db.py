@@ -66,16 +66,39 @@ def load(plan: ProductPlan, admin_url: str) -> None:
         with conn.cursor() as cur:
             with cur.copy("COPY tenants FROM STDIN") as copy:
                 for t in plan.tenants:
-                    copy.write_row((t.tenant_id, t.name, t.slug, t.plan_tier,
-                                    t.billing_customer_id, t.created_at))
+                    copy.write_row(
+                        (
+                            t.tenant_id,
+                            t.name,
+                            t.slug,
+                            t.plan_tier,
+                            t.billing_customer_id,
+                            t.created_at,
+                        )
+                    )
             with cur.copy("COPY users FROM STDIN") as copy:
                 for u in plan.users:
-                    copy.write_row((u.user_id, u.tenant_id, u.email, u.full_name, u.role,
-                                    u.created_at, u.last_seen_at))
+                    copy.write_row(
+                        (
+                            u.user_id,
+                            u.tenant_id,
+                            u.email,
+                            u.full_name,
+                            u.role,
+                            u.created_at,
+                            u.last_seen_at,
+                        )
+                    )
             log = plan.activity
             with cur.copy("COPY user_activity_logs FROM STDIN") as copy:
-                for row in zip(log.event_id, log.tenant_id, log.user_id, log.event_type,
-                               log.occurred_at):
+                for row in zip(
+                    log.event_id,
+                    log.tenant_id,
+                    log.user_id,
+                    log.event_type,
+                    log.occurred_at,
+                    strict=True,
+                ):
                     copy.write_row(row)
         _grant_reader(conn)
         conn.commit()

@@ -56,7 +56,7 @@ def id18(id15: str) -> str:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
     suffix = ""
     for chunk in range(3):
-        bits = sum(1 << i for i, ch in enumerate(id15[chunk * 5:chunk * 5 + 5]) if ch.isupper())
+        bits = sum(1 << i for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]) if ch.isupper())
         suffix += alphabet[bits]
     return id15 + suffix
 
@@ -134,14 +134,19 @@ class SalesforceServer:
         httpd.daemon_threads = True
         # Handshake lazily in the handler thread, so a client that never finishes one (or
         # rejects our certificate) cannot stall the accept loop.
-        httpd.socket = context.wrap_socket(httpd.socket, server_side=True,
-                                           do_handshake_on_connect=False)
+        httpd.socket = context.wrap_socket(
+            httpd.socket, server_side=True, do_handshake_on_connect=False
+        )
         httpd.app = self  # type: ignore[attr-defined]
         httpd.handle_error = lambda *_: None  # type: ignore[method-assign]
         self._httpd = httpd
         self._port = httpd.server_address[1]
-        self._thread = threading.Thread(target=httpd.serve_forever, name="salesforce-sim",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            name="salesforce-sim",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -226,28 +231,38 @@ class SalesforceServer:
     def token(self, form: dict[str, str]) -> tuple[int, Any]:
         grant = form.get("grant_type", "")
         if grant not in ("password", "client_credentials"):
-            return 400, {"error": "unsupported_grant_type",
-                         "error_description": "grant type not supported"}
+            return 400, {
+                "error": "unsupported_grant_type",
+                "error_description": "grant type not supported",
+            }
         if not _same(form.get("client_id", ""), self.client_id):
             # Salesforce names an unknown consumer key apart from a wrong secret.
-            return 400, {"error": "invalid_client_id",
-                         "error_description": "client identifier invalid"}
+            return 400, {
+                "error": "invalid_client_id",
+                "error_description": "client identifier invalid",
+            }
         if not _same(form.get("client_secret", ""), self.client_secret):
-            return 400, {"error": "invalid_client",
-                         "error_description": "invalid client credentials"}
+            return 400, {
+                "error": "invalid_client",
+                "error_description": "invalid client credentials",
+            }
         if grant == "password":
             expected = self.password + self.security_token
-            if form.get("username") != self.username or not _same(form.get("password", ""),
-                                                                    expected):
-                return 400, {"error": "invalid_grant",
-                             "error_description": "authentication failure"}
+            if form.get("username") != self.username or not _same(
+                form.get("password", ""), expected
+            ):
+                return 400, {
+                    "error": "invalid_grant",
+                    "error_description": "authentication failure",
+                }
         access_token = f"{self._org_id[:15]}!{secrets.token_urlsafe(72)}"
         with self._lock:
             self._tokens.add(access_token)
         issued_at = str(int(time.time() * 1000))
         identity = f"{self.login_url}/id/{self._org_id}/{self._user_id}"
-        digest = hmac.new(self.client_secret.encode(), (identity + issued_at).encode(),
-                          hashlib.sha256).digest()
+        digest = hmac.new(
+            self.client_secret.encode(), (identity + issued_at).encode(), hashlib.sha256
+        ).digest()
         return 200, {
             "access_token": access_token,
             "instance_url": self.instance_url,
@@ -257,8 +272,9 @@ class SalesforceServer:
             "signature": base64.b64encode(digest).decode(),
         }
 
-    def data(self, method: str, path: str, params: dict[str, str],
-             headers: Mapping[str, str]) -> tuple[int, Any]:
+    def data(
+        self, method: str, path: str, params: dict[str, str], headers: Mapping[str, str]
+    ) -> tuple[int, Any]:
         """Everything under /services/data."""
         if path.rstrip("/") == "/services/data":
             return 200, [self._version_entry(v) for v in self._versions()]
@@ -272,8 +288,12 @@ class SalesforceServer:
                 return 401, _BAD_SESSION
             self._api_usage += 1
         if method != "GET":
-            return 405, [{"errorCode": "METHOD_NOT_ALLOWED",
-                          "message": f"HTTP Method '{method}' not allowed. Allowed are GET"}]
+            return 405, [
+                {
+                    "errorCode": "METHOD_NOT_ALLOWED",
+                    "message": f"HTTP Method '{method}' not allowed. Allowed are GET",
+                }
+            ]
         rest = (match.group(2) or "").strip("/")
         parts = rest.split("/") if rest else []
         if not parts:
@@ -296,8 +316,11 @@ class SalesforceServer:
         return [f"{v}.0" for v in range(20, newest + 1)]
 
     def _version_entry(self, version: str) -> dict[str, str]:
-        return {"label": _release_label(version), "url": f"/services/data/v{version}",
-                "version": version}
+        return {
+            "label": _release_label(version),
+            "url": f"/services/data/v{version}",
+            "version": version,
+        }
 
     def _resources(self) -> dict[str, str]:
         base = f"/services/data/v{self.api_version}"
@@ -312,11 +335,13 @@ class SalesforceServer:
             size = min(size, max(200, min(2000, int(match.group(1)))))
         return max(1, size)
 
-    def _query(self, soql: str | None, include_deleted: bool,
-               headers: Mapping[str, str]) -> tuple[int, Any]:
+    def _query(
+        self, soql: str | None, include_deleted: bool, headers: Mapping[str, str]
+    ) -> tuple[int, Any]:
         if not soql:
-            return 400, [{"message": "A query string has to be specified",
-                          "errorCode": "MALFORMED_QUERY"}]
+            return 400, [
+                {"message": "A query string has to be specified", "errorCode": "MALFORMED_QUERY"}
+            ]
         try:
             query = parse_query(soql, self._schema)
         except SoqlError as exc:
@@ -329,8 +354,11 @@ class SalesforceServer:
         if query.count_only:
             return 200, {"totalSize": len(matched), "done": True, "records": []}
         if len(matched) <= self._page_size(headers):
-            return 200, {"totalSize": len(matched), "done": True,
-                         "records": self._page(query, matched)}
+            return 200, {
+                "totalSize": len(matched),
+                "done": True,
+                "records": self._page(query, matched),
+            }
         with self._lock:
             self._cursor_serial += 1
             locator = id18(f"01g5e{self._cursor_serial:010d}")
@@ -359,14 +387,18 @@ class SalesforceServer:
 
     def _page(self, query: Query, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         base = f"/services/data/v{self.api_version}/sobjects/{query.sobject}/"
-        return [{"attributes": {"type": query.sobject, "url": base + r["Id"]},
-                 **query.project(r)} for r in rows]
+        return [
+            {"attributes": {"type": query.sobject, "url": base + r["Id"]}, **query.project(r)}
+            for r in rows
+        ]
 
     def _sobjects(self, parts: list[str], params: dict[str, str]) -> tuple[int, Any]:
         if not parts:
-            return 200, {"encoding": "UTF-8", "maxBatchSize": 200,
-                         "sobjects": [global_entry(s, self.api_version)
-                                      for s in SOBJECTS.values()]}
+            return 200, {
+                "encoding": "UTF-8",
+                "maxBatchSize": 200,
+                "sobjects": [global_entry(s, self.api_version) for s in SOBJECTS.values()],
+            }
         name = {n.lower(): n for n in SOBJECTS}.get(parts[0].lower())
         if name is None:
             return 404, _NOT_FOUND
@@ -375,26 +407,37 @@ class SalesforceServer:
         if parts[1:] == ["describe"]:
             return 200, describe_sobject(name, rows, self.api_version)
         if len(parts) == 1:
-            return 200, {"objectDescribe": global_entry(SOBJECTS[name], self.api_version),
-                         "recentItems": []}
+            return 200, {
+                "objectDescribe": global_entry(SOBJECTS[name], self.api_version),
+                "recentItems": [],
+            }
         if len(parts) == 2:
             return self._record(name, parts[1], rows, params.get("fields"))
         return 404, _NOT_FOUND
 
-    def _record(self, name: str, record_id: str, rows: list[dict[str, Any]],
-                fields: str | None) -> tuple[int, Any]:
-        found = next((r for r in rows if r["Id"][:15] == record_id[:15]
-                      and len(record_id) in (15, 18) and not r.get("IsDeleted")), None)
+    def _record(
+        self, name: str, record_id: str, rows: list[dict[str, Any]], fields: str | None
+    ) -> tuple[int, Any]:
+        found = next(
+            (
+                r
+                for r in rows
+                if r["Id"][:15] == record_id[:15]
+                and len(record_id) in (15, 18)
+                and not r.get("IsDeleted")
+            ),
+            None,
+        )
         if found is None:
             return 404, _NOT_FOUND
         wanted = list(found)
         if fields:
             lookup = {f.lower(): f for f in found}
-            wanted = [lookup[f.strip().lower()] for f in fields.split(",")
-                      if f.strip().lower() in lookup]
+            wanted = [
+                lookup[f.strip().lower()] for f in fields.split(",") if f.strip().lower() in lookup
+            ]
         url = f"/services/data/v{self.api_version}/sobjects/{name}/{found['Id']}"
-        return 200, {"attributes": {"type": name, "url": url},
-                     **{f: found[f] for f in wanted}}
+        return 200, {"attributes": {"type": name, "url": url}, **{f: found[f] for f in wanted}}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -432,8 +475,10 @@ class _Handler(BaseHTTPRequestHandler):
         extra: dict[str, str] = {}
         if path.rstrip("/") == "/services/oauth2/token":
             if method != "POST":
-                status, payload = 405, {"error": "invalid_request",
-                                        "error_description": "must use HTTP POST"}
+                status, payload = (
+                    405,
+                    {"error": "invalid_request", "error_description": "must use HTTP POST"},
+                )
             else:
                 form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
                 status, payload = self.app.token({k: v[-1] for k, v in form.items()})

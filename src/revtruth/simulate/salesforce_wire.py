@@ -60,82 +60,140 @@ def _audit_fields() -> tuple[FieldSpec, ...]:
 
 
 def _owner() -> FieldSpec:
-    return _f("OwnerId", "reference", "Owner ID", False, 18, reference_to=("User",),
-              relationship_name="Owner")
+    return _f(
+        "OwnerId",
+        "reference",
+        "Owner ID",
+        False,
+        18,
+        reference_to=("User",),
+        relationship_name="Owner",
+    )
 
 
 def _account_ref(nillable: bool = True) -> FieldSpec:
-    return _f("AccountId", "reference", "Account ID", nillable, 18, reference_to=("Account",),
-              relationship_name="Account")
+    return _f(
+        "AccountId",
+        "reference",
+        "Account ID",
+        nillable,
+        18,
+        reference_to=("Account",),
+        relationship_name="Account",
+    )
 
 
 # Field order here is the order records carry and `describe` lists.
 SOBJECTS: dict[str, ObjectSpec] = {
-    "User": ObjectSpec("User", "User", "Users", "005", (
-        _f("Id", "id", "User ID", False, 18),
-        _f("Username", "string", "Username", False, 80),
-        _f("Name", "string", "Full Name", False, 121, calculated=True),
-        _f("Email", "email", "Email", False, 128),
-        _f("IsActive", "boolean", "Active", False),
-        *_audit_fields(),
-    )),
-    "Account": ObjectSpec("Account", "Account", "Accounts", "001", (
-        _f("Id", "id", "Account ID", False, 18),
-        _f("IsDeleted", "boolean", "Deleted", False),
-        _f("Name", "string", "Account Name", False, 255),
-        _f("Type", "picklist", "Account Type", True, 255),
-        _f("Industry", "picklist", "Industry", True, 255),
-        _f("Website", "url", "Website", True, 255),
-        _f("BillingCountry", "string", "Billing Country", True, 80),
-        _f("NumberOfEmployees", "int", "Employees", True),
-        _owner(),
-        *_audit_fields(),
-        _f("Stripe_Customer_Id__c", "string", "Stripe Customer Id", True, 255, custom=True),
-    )),
-    "Contact": ObjectSpec("Contact", "Contact", "Contacts", "003", (
-        _f("Id", "id", "Contact ID", False, 18),
-        _f("IsDeleted", "boolean", "Deleted", False),
-        _account_ref(),
-        _f("FirstName", "string", "First Name", True, 40),
-        _f("LastName", "string", "Last Name", False, 80),
-        _f("Name", "string", "Full Name", False, 121, calculated=True),
-        _f("Email", "email", "Email", True, 80),
-        _f("Title", "string", "Title", True, 128),
-        *_audit_fields(),
-    )),
-    "Lead": ObjectSpec("Lead", "Lead", "Leads", "00Q", (
-        _f("Id", "id", "Lead ID", False, 18),
-        _f("IsDeleted", "boolean", "Deleted", False),
-        _f("FirstName", "string", "First Name", True, 40),
-        _f("LastName", "string", "Last Name", False, 80),
-        _f("Name", "string", "Full Name", False, 121, calculated=True),
-        _f("Company", "string", "Company", False, 255),
-        _f("Email", "email", "Email", True, 80),
-        _f("Status", "picklist", "Status", False, 255),
-        _f("IsConverted", "boolean", "Converted", False),
-        _f("ConvertedAccountId", "reference", "Converted Account ID", True, 18,
-           reference_to=("Account",), relationship_name="ConvertedAccount"),
-        _f("ConvertedOpportunityId", "reference", "Converted Opportunity ID", True, 18,
-           reference_to=("Opportunity",), relationship_name="ConvertedOpportunity"),
-        _f("LeadSource", "picklist", "Lead Source", True, 255),
-        *_audit_fields(),
-    )),
-    "Opportunity": ObjectSpec("Opportunity", "Opportunity", "Opportunities", "006", (
-        _f("Id", "id", "Opportunity ID", False, 18),
-        _f("IsDeleted", "boolean", "Deleted", False),
-        _account_ref(),
-        _f("Name", "string", "Name", False, 120),
-        _f("StageName", "picklist", "Stage", False, 255),
-        _f("Amount", "currency", "Amount", True),
-        _f("CurrencyIsoCode", "picklist", "Opportunity Currency", True, 3),
-        _f("CloseDate", "date", "Close Date", False),
-        _f("IsClosed", "boolean", "Closed", False),
-        _f("IsWon", "boolean", "Won", False),
-        _f("Probability", "percent", "Probability (%)", True),
-        _f("Type", "picklist", "Opportunity Type", True, 255),
-        _owner(),
-        *_audit_fields(),
-    )),
+    "User": ObjectSpec(
+        "User",
+        "User",
+        "Users",
+        "005",
+        (
+            _f("Id", "id", "User ID", False, 18),
+            _f("Username", "string", "Username", False, 80),
+            _f("Name", "string", "Full Name", False, 121, calculated=True),
+            _f("Email", "email", "Email", False, 128),
+            _f("IsActive", "boolean", "Active", False),
+            *_audit_fields(),
+        ),
+    ),
+    "Account": ObjectSpec(
+        "Account",
+        "Account",
+        "Accounts",
+        "001",
+        (
+            _f("Id", "id", "Account ID", False, 18),
+            _f("IsDeleted", "boolean", "Deleted", False),
+            _f("Name", "string", "Account Name", False, 255),
+            _f("Type", "picklist", "Account Type", True, 255),
+            _f("Industry", "picklist", "Industry", True, 255),
+            _f("Website", "url", "Website", True, 255),
+            _f("BillingCountry", "string", "Billing Country", True, 80),
+            _f("NumberOfEmployees", "int", "Employees", True),
+            _owner(),
+            *_audit_fields(),
+            _f("Stripe_Customer_Id__c", "string", "Stripe Customer Id", True, 255, custom=True),
+        ),
+    ),
+    "Contact": ObjectSpec(
+        "Contact",
+        "Contact",
+        "Contacts",
+        "003",
+        (
+            _f("Id", "id", "Contact ID", False, 18),
+            _f("IsDeleted", "boolean", "Deleted", False),
+            _account_ref(),
+            _f("FirstName", "string", "First Name", True, 40),
+            _f("LastName", "string", "Last Name", False, 80),
+            _f("Name", "string", "Full Name", False, 121, calculated=True),
+            _f("Email", "email", "Email", True, 80),
+            _f("Title", "string", "Title", True, 128),
+            *_audit_fields(),
+        ),
+    ),
+    "Lead": ObjectSpec(
+        "Lead",
+        "Lead",
+        "Leads",
+        "00Q",
+        (
+            _f("Id", "id", "Lead ID", False, 18),
+            _f("IsDeleted", "boolean", "Deleted", False),
+            _f("FirstName", "string", "First Name", True, 40),
+            _f("LastName", "string", "Last Name", False, 80),
+            _f("Name", "string", "Full Name", False, 121, calculated=True),
+            _f("Company", "string", "Company", False, 255),
+            _f("Email", "email", "Email", True, 80),
+            _f("Status", "picklist", "Status", False, 255),
+            _f("IsConverted", "boolean", "Converted", False),
+            _f(
+                "ConvertedAccountId",
+                "reference",
+                "Converted Account ID",
+                True,
+                18,
+                reference_to=("Account",),
+                relationship_name="ConvertedAccount",
+            ),
+            _f(
+                "ConvertedOpportunityId",
+                "reference",
+                "Converted Opportunity ID",
+                True,
+                18,
+                reference_to=("Opportunity",),
+                relationship_name="ConvertedOpportunity",
+            ),
+            _f("LeadSource", "picklist", "Lead Source", True, 255),
+            *_audit_fields(),
+        ),
+    ),
+    "Opportunity": ObjectSpec(
+        "Opportunity",
+        "Opportunity",
+        "Opportunities",
+        "006",
+        (
+            _f("Id", "id", "Opportunity ID", False, 18),
+            _f("IsDeleted", "boolean", "Deleted", False),
+            _account_ref(),
+            _f("Name", "string", "Name", False, 120),
+            _f("StageName", "picklist", "Stage", False, 255),
+            _f("Amount", "currency", "Amount", True),
+            _f("CurrencyIsoCode", "picklist", "Opportunity Currency", True, 3),
+            _f("CloseDate", "date", "Close Date", False),
+            _f("IsClosed", "boolean", "Closed", False),
+            _f("IsWon", "boolean", "Won", False),
+            _f("Probability", "percent", "Probability (%)", True),
+            _f("Type", "picklist", "Opportunity Type", True, 255),
+            _owner(),
+            *_audit_fields(),
+        ),
+    ),
 }
 
 
@@ -177,37 +235,63 @@ def _audit(obj: Any, *later: datetime | None) -> Record:
 
 def _user(u: SalesforceUser) -> Record:
     # The plan has no username; Salesforce usernames are email-shaped and usually the email.
-    return {"Id": u.user_id, "Username": u.email, "Name": u.name, "Email": u.email,
-            "IsActive": u.is_active, **_audit(u)}
+    return {
+        "Id": u.user_id,
+        "Username": u.email,
+        "Name": u.name,
+        "Email": u.email,
+        "IsActive": u.is_active,
+        **_audit(u),
+    }
 
 
 def _account(a: Account, deleted: bool, deleted_at: datetime | None) -> Record:
     audit = _audit(a, deleted_at)
     return {
-        "Id": a.account_id, "IsDeleted": deleted, "Name": a.name, "Type": a.type,
-        "Industry": a.industry, "Website": a.website, "BillingCountry": a.billing_country,
-        "NumberOfEmployees": a.number_of_employees, "OwnerId": a.owner_id, **audit,
+        "Id": a.account_id,
+        "IsDeleted": deleted,
+        "Name": a.name,
+        "Type": a.type,
+        "Industry": a.industry,
+        "Website": a.website,
+        "BillingCountry": a.billing_country,
+        "NumberOfEmployees": a.number_of_employees,
+        "OwnerId": a.owner_id,
+        **audit,
         "Stripe_Customer_Id__c": a.stripe_customer_id,
     }
 
 
 def _contact(c: Contact, deleted: bool, deleted_at: datetime | None) -> Record:
     return {
-        "Id": c.contact_id, "IsDeleted": deleted, "AccountId": c.account_id,
-        "FirstName": c.first_name, "LastName": c.last_name,
-        "Name": _full_name(c.first_name, c.last_name), "Email": c.email, "Title": c.title,
+        "Id": c.contact_id,
+        "IsDeleted": deleted,
+        "AccountId": c.account_id,
+        "FirstName": c.first_name,
+        "LastName": c.last_name,
+        "Name": _full_name(c.first_name, c.last_name),
+        "Email": c.email,
+        "Title": c.title,
         **_audit(c, deleted_at),
     }
 
 
-def _lead(ld: Lead, deleted: bool, deleted_at: datetime | None,
-          converted_at: datetime | None) -> Record:
+def _lead(
+    ld: Lead, deleted: bool, deleted_at: datetime | None, converted_at: datetime | None
+) -> Record:
     return {
-        "Id": ld.lead_id, "IsDeleted": deleted, "FirstName": ld.first_name,
-        "LastName": ld.last_name, "Name": _full_name(ld.first_name, ld.last_name),
-        "Company": ld.company, "Email": ld.email, "Status": ld.status,
-        "IsConverted": ld.is_converted, "ConvertedAccountId": ld.converted_account_id,
-        "ConvertedOpportunityId": ld.converted_opportunity_id, "LeadSource": ld.lead_source,
+        "Id": ld.lead_id,
+        "IsDeleted": deleted,
+        "FirstName": ld.first_name,
+        "LastName": ld.last_name,
+        "Name": _full_name(ld.first_name, ld.last_name),
+        "Company": ld.company,
+        "Email": ld.email,
+        "Status": ld.status,
+        "IsConverted": ld.is_converted,
+        "ConvertedAccountId": ld.converted_account_id,
+        "ConvertedOpportunityId": ld.converted_opportunity_id,
+        "LeadSource": ld.lead_source,
         **_audit(ld, converted_at, deleted_at),
     }
 
@@ -216,11 +300,20 @@ def _opportunity(o: Opportunity, deleted: bool, deleted_at: datetime | None) -> 
     # No close instant is taken from CloseDate: closed deals may carry a future close date,
     # and a SystemModstamp after "now" would break incremental cursors.
     return {
-        "Id": o.opportunity_id, "IsDeleted": deleted, "AccountId": o.account_id,
-        "Name": o.name, "StageName": o.stage_name, "Amount": _number(o.amount),
-        "CurrencyIsoCode": o.currency, "CloseDate": format_date(o.close_date),
-        "IsClosed": o.is_closed, "IsWon": o.is_won, "Probability": float(o.probability),
-        "Type": o.type, "OwnerId": o.owner_id, **_audit(o, deleted_at),
+        "Id": o.opportunity_id,
+        "IsDeleted": deleted,
+        "AccountId": o.account_id,
+        "Name": o.name,
+        "StageName": o.stage_name,
+        "Amount": _number(o.amount),
+        "CurrencyIsoCode": o.currency,
+        "CloseDate": format_date(o.close_date),
+        "IsClosed": o.is_closed,
+        "IsWon": o.is_won,
+        "Probability": float(o.probability),
+        "Type": o.type,
+        "OwnerId": o.owner_id,
+        **_audit(o, deleted_at),
     }
 
 
@@ -272,8 +365,14 @@ def render_crm(
 
 
 _SOAP_TYPES = {
-    "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "currency": "xsd:double",
-    "double": "xsd:double", "percent": "xsd:double", "int": "xsd:int", "date": "xsd:date",
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "boolean": "xsd:boolean",
+    "currency": "xsd:double",
+    "double": "xsd:double",
+    "percent": "xsd:double",
+    "int": "xsd:int",
+    "date": "xsd:date",
     "datetime": "xsd:dateTime",
 }
 
@@ -285,8 +384,10 @@ def _describe_field(spec: FieldSpec, records: Iterable[Record]) -> dict[str, Any
         # Real orgs list configured values; the values actually present are the closest
         # thing the plan has, and are what a connector would see in data anyway.
         values = sorted({r[spec.name] for r in records if r.get(spec.name) is not None})
-        picklist = [{"active": True, "defaultValue": False, "label": v, "validFor": None,
-                     "value": v} for v in values]
+        picklist = [
+            {"active": True, "defaultValue": False, "label": v, "validFor": None, "value": v}
+            for v in values
+        ]
     return {
         "name": spec.name,
         "label": spec.label,
@@ -323,19 +424,30 @@ _SYSTEM_FIELDS = frozenset(
 
 def sobject_urls(name: str, api_version: str) -> dict[str, str]:
     base = f"/services/data/v{api_version}/sobjects/{name}"
-    return {"sobject": base, "describe": f"{base}/describe",
-            "rowTemplate": f"{base}/{{ID}}"}
+    return {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"}
 
 
 def global_entry(spec: ObjectSpec, api_version: str) -> dict[str, Any]:
     """One entry of describeGlobal's `sobjects` list (also `objectDescribe`)."""
     return {
-        "name": spec.name, "label": spec.label, "labelPlural": spec.label_plural,
-        "keyPrefix": spec.key_prefix, "custom": False, "customSetting": False,
-        "queryable": True, "retrieveable": True, "replicateable": True, "searchable": True,
-        "createable": True, "updateable": True, "deletable": spec.name != "User",
-        "undeletable": spec.name != "User", "layoutable": True, "mergeable": False,
-        "deprecatedAndHidden": False, "urls": sobject_urls(spec.name, api_version),
+        "name": spec.name,
+        "label": spec.label,
+        "labelPlural": spec.label_plural,
+        "keyPrefix": spec.key_prefix,
+        "custom": False,
+        "customSetting": False,
+        "queryable": True,
+        "retrieveable": True,
+        "replicateable": True,
+        "searchable": True,
+        "createable": True,
+        "updateable": True,
+        "deletable": spec.name != "User",
+        "undeletable": spec.name != "User",
+        "layoutable": True,
+        "mergeable": False,
+        "deprecatedAndHidden": False,
+        "urls": sobject_urls(spec.name, api_version),
     }
 
 

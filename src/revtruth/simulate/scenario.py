@@ -23,8 +23,8 @@ units (cents; yen for JPY). Dates are YYYY-MM-DD (midnight UTC) or full ISO time
             discounts: [{coupon: launch}]                 # start defaults to the sub's start
             trial_days: 0
             tax_per_invoice: 0      # minor units of tax on every invoice (never revenue)
-            status: active          # final status: active, past_due, trialing, unpaid, paused, canceled
-            canceled_at: 2026-05-01 # canceled: ended then; with cancel_at_period_end: requested then
+            status: active          # final: active, past_due, trialing, unpaid, paused, canceled
+            canceled_at: 2026-05-01 # ended then; with cancel_at_period_end: requested then
             changes:                # dated changes, oldest first (prorated inside a period)
               - {at: 2026-03-10, items: [{price: annual, quantity: 2}]}     # new item set
               - {at: 2026-04-01, status: paused}                           # or past_due
@@ -37,7 +37,7 @@ name them. An item that keeps its price keeps its id across changes, as on Strip
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,6 @@ from typing import Any
 import yaml
 
 from revtruth.simulate.billing import BillingBuilder
-from revtruth.simulate.timeline import add_months, period_boundary
 from revtruth.simulate.catalogue import FX_UNITS_PER_USD
 from revtruth.simulate.generator import utc_today
 from revtruth.simulate.plan import (
@@ -63,6 +62,7 @@ from revtruth.simulate.plan import (
     SubscriptionItem,
     SubscriptionPhase,
 )
+from revtruth.simulate.timeline import add_months, period_boundary
 
 STATUSES = {"active", "past_due", "trialing", "unpaid", "paused", "canceled", "incomplete"}
 INTERVALS = {"day", "week", "month", "year"}
@@ -74,9 +74,9 @@ class ScenarioError(ValueError):
 
 def _instant(value: Any, where: str) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
+        return datetime.combine(value, time(0, 0), tzinfo=UTC)
     if isinstance(value, str):
         try:
             return _instant(datetime.fromisoformat(value), where)
@@ -106,10 +106,15 @@ def _prices(spec: dict, created: datetime) -> tuple[list[Product], dict[str, Pri
         product_id = "prod_" + "".join(ch for ch in product_name.lower() if ch.isalnum())
         products.setdefault(product_id, Product(product_id, product_name, created))
         prices[key] = Price(
-            price_id=f"price_{key}", product_id=product_id,
-            currency=str(price.get("currency", "usd")).lower(), unit_amount=amount,
-            interval=interval, interval_count=int(price.get("interval_count", 1)),
-            created_at=created, nickname=key, lookup_key=key,
+            price_id=f"price_{key}",
+            product_id=product_id,
+            currency=str(price.get("currency", "usd")).lower(),
+            unit_amount=amount,
+            interval=interval,
+            interval_count=int(price.get("interval_count", 1)),
+            created_at=created,
+            nickname=key,
+            lookup_key=key,
         )
     return list(products.values()), prices
 
@@ -126,7 +131,10 @@ def _coupons(spec: dict, created: datetime) -> dict[str, Coupon]:
         if duration == "repeating" and "duration_in_months" not in coupon:
             raise ScenarioError(f"{where}: a repeating coupon needs duration_in_months")
         coupons[key] = Coupon(
-            coupon_id=key, name=coupon.get("name", key), duration=duration, created_at=created,
+            coupon_id=key,
+            name=coupon.get("name", key),
+            duration=duration,
+            created_at=created,
             percent_off=Decimal(str(coupon["percent_off"])) if "percent_off" in coupon else None,
             amount_off=coupon.get("amount_off"),
             currency=str(coupon["currency"]).lower() if coupon.get("currency") else None,
@@ -143,18 +151,27 @@ def load_scenario(path: Path, today: date | None = None) -> CompanyPlan:
         raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(spec, dict):
         raise ScenarioError(f"{path}: the top level must be a mapping")
-    unknown = set(spec) - {"name", "description", "today", "reporting_currency", "fx_units_per_usd",
-                           "prices", "coupons", "customers"}
+    unknown = set(spec) - {
+        "name",
+        "description",
+        "today",
+        "reporting_currency",
+        "fx_units_per_usd",
+        "prices",
+        "coupons",
+        "customers",
+    }
     if unknown:
         raise ScenarioError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     today = today or (_instant(spec["today"], "today").date() if "today" in spec else utc_today())
-    now = datetime.combine(today, time(0, 0), tzinfo=timezone.utc)
+    now = datetime.combine(today, time(0, 0), tzinfo=UTC)
     created = now - timedelta(days=5 * 365)
     products, prices = _prices(spec.get("prices"), created)
     coupons = _coupons(spec.get("coupons"), created)
     billing = BillingPlan()
-    builder = BillingBuilder(random.Random(str(path)), billing, now, created,
-                             catalogue=(products, prices, coupons))
+    builder = BillingBuilder(
+        random.Random(str(path)), billing, now, created, catalogue=(products, prices, coupons)
+    )
     companies = []
     for key, customer_spec in (spec.get("customers") or {}).items():
         companies.append(_add_customer(builder, key, customer_spec or {}, prices, coupons, now))
@@ -162,15 +179,28 @@ def load_scenario(path: Path, today: date | None = None) -> CompanyPlan:
     fx = dict(FX_UNITS_PER_USD)
     fx.update({k.lower(): Decimal(str(v)) for k, v in (spec.get("fx_units_per_usd") or {}).items()})
     return CompanyPlan(
-        seed=0, size="scenario", today=today, now=now,
+        seed=0,
+        size="scenario",
+        today=today,
+        now=now,
         reporting_currency=str(spec.get("reporting_currency", "usd")).lower(),
-        companies=companies, billing=billing, crm=CrmPlan(), product=ProductPlan(),
+        companies=companies,
+        billing=billing,
+        crm=CrmPlan(),
+        product=ProductPlan(),
         fx_to_reporting=fx,
     )
 
 
-def _discount(entry: dict, where: str, coupons: dict[str, Coupon], customer_id: str,
-              default_start: datetime, period_months: int, subscription_id: str | None) -> Discount:
+def _discount(
+    entry: dict,
+    where: str,
+    coupons: dict[str, Coupon],
+    customer_id: str,
+    default_start: datetime,
+    period_months: int,
+    subscription_id: str | None,
+) -> Discount:
     coupon_key = _require(entry, "coupon", where)
     if coupon_key not in coupons:
         raise ScenarioError(f"{where}.coupon: no coupon {coupon_key!r} in coupons")
@@ -181,41 +211,69 @@ def _discount(entry: dict, where: str, coupons: dict[str, Coupon], customer_id: 
         end = add_months(start, coupon.duration_in_months)
     elif coupon.duration == "once":
         end = add_months(start, period_months)  # exactly the first invoice
-    return Discount(f"di_{subscription_id or customer_id}_{coupon_key}", coupon_key, customer_id,
-                    start, end, subscription_id=subscription_id)
+    return Discount(
+        f"di_{subscription_id or customer_id}_{coupon_key}",
+        coupon_key,
+        customer_id,
+        start,
+        end,
+        subscription_id=subscription_id,
+    )
 
 
 def _add_customer(builder, key, spec, prices, coupons, now) -> Company:
     where = f"customers.{key}"
     customer_id = f"cus_{key}"
     subs = spec.get("subscriptions") or []
-    first_start = min((_instant(_require(s, "start", f"{where}.subscriptions"), where) for s in subs),
-                      default=now - timedelta(days=1))
+    first_start = min(
+        (_instant(_require(s, "start", f"{where}.subscriptions"), where) for s in subs),
+        default=now - timedelta(days=1),
+    )
     customer = Customer(
-        customer_id=customer_id, company_key=f"co_{key}", name=spec.get("name", key),
-        email=spec.get("email", f"billing@{key}.example"), created_at=first_start,
+        customer_id=customer_id,
+        company_key=f"co_{key}",
+        name=spec.get("name", key),
+        email=spec.get("email", f"billing@{key}.example"),
+        created_at=first_start,
         currency=None,
     )
     if spec.get("discount"):
-        customer.discount = _discount(spec["discount"], f"{where}.discount", coupons, customer_id,
-                                      first_start, 1, None)
+        customer.discount = _discount(
+            spec["discount"], f"{where}.discount", coupons, customer_id, first_start, 1, None
+        )
         builder.plan.discounts.append(customer.discount)
     builder.plan.customers.append(customer)
     for number, sub_spec in enumerate(subs, start=1):
-        _add_subscription(builder, customer, f"{where}.subscriptions[{number - 1}]",
-                          f"sub_{key}_{number}", sub_spec, prices, coupons, now)
+        _add_subscription(
+            builder,
+            customer,
+            f"{where}.subscriptions[{number - 1}]",
+            f"sub_{key}_{number}",
+            sub_spec,
+            prices,
+            coupons,
+            now,
+        )
     return Company(f"co_{key}", customer.name, f"{key}.example", "scenario", first_start)
 
 
-def _add_subscription(builder, customer, where, subscription_id, spec, prices, coupons, now) -> None:
+def _add_subscription(
+    builder, customer, where, subscription_id, spec, prices, coupons, now
+) -> None:
     start = _instant(_require(spec, "start", where), f"{where}.start")
     items = []
     for index, item in enumerate(_require(spec, "items", where)):
         price_key = _require(item, "price", f"{where}.items[{index}]")
         if price_key not in prices:
             raise ScenarioError(f"{where}.items[{index}].price: no price {price_key!r} in prices")
-        items.append(SubscriptionItem(f"si_{subscription_id}_{index + 1}", prices[price_key].price_id,
-                                      int(item.get("quantity", 1)), start))
+        items.append(
+            SubscriptionItem(
+                f"si_{subscription_id}_{index + 1}",
+                prices[price_key].price_id,
+                int(item.get("quantity", 1)),
+                start,
+            )
+        )
     item_prices = [prices[i["price"]] for i in spec["items"]]
     if len({(p.interval, p.interval_count) for p in item_prices}) > 1:
         raise ScenarioError(f"{where}.items: every item of a subscription shares one interval")
@@ -226,10 +284,17 @@ def _add_subscription(builder, customer, where, subscription_id, spec, prices, c
     trial_days = int(spec.get("trial_days", 0))
     trial_end = start + timedelta(days=trial_days) if trial_days else None
     subscription = Subscription(
-        subscription_id=subscription_id, customer_id=customer.customer_id, status=status,
-        currency=currency, items=items, created_at=start, start_date=start,
-        current_period_start=start, current_period_end=trial_end or start,
-        trial_start=start if trial_days else None, trial_end=trial_end,
+        subscription_id=subscription_id,
+        customer_id=customer.customer_id,
+        status=status,
+        currency=currency,
+        items=items,
+        created_at=start,
+        start_date=start,
+        current_period_start=start,
+        current_period_end=trial_end or start,
+        trial_start=start if trial_days else None,
+        trial_end=trial_end,
         cancel_at_period_end=bool(spec.get("cancel_at_period_end", False)),
         tax_per_invoice=int(spec.get("tax_per_invoice", 0)),
     )
@@ -239,15 +304,25 @@ def _add_subscription(builder, customer, where, subscription_id, spec, prices, c
             # immediately, or at the end of the period the cancellation was requested in
             subscription.ended_at = (
                 _period_end_after(subscription.canceled_at, trial_end or start, item_prices[0])
-                if subscription.cancel_at_period_end else subscription.canceled_at
+                if subscription.cancel_at_period_end
+                else subscription.canceled_at
             )
     elif status == "canceled":
         raise ScenarioError(f"{where}: a canceled subscription needs canceled_at")
     customer.currency = customer.currency or currency
-    period_months = {"month": 1, "year": 12}.get(item_prices[0].interval, 1) * item_prices[0].interval_count
+    period_months = {"month": 1, "year": 12}.get(item_prices[0].interval, 1) * item_prices[
+        0
+    ].interval_count
     granted = [
-        _discount(entry, f"{where}.discounts[{i}]", coupons, customer.customer_id, start,
-                  period_months, subscription_id)
+        _discount(
+            entry,
+            f"{where}.discounts[{i}]",
+            coupons,
+            customer.customer_id,
+            start,
+            period_months,
+            subscription_id,
+        )
         for i, entry in enumerate(spec.get("discounts") or [])
     ]
     _add_changes(subscription, spec.get("changes") or [], where, prices)
@@ -274,15 +349,28 @@ def _add_changes(subscription: Subscription, changes: list, where: str, prices: 
                     raise ScenarioError(f"{place}.items[{number}].price: no price {price_key!r}")
                 price_id = prices[price_key].price_id
                 kept = by_price.get(price_id)
-                new_items.append(SubscriptionItem(
-                    kept.item_id if kept else f"si_{subscription.subscription_id}_c{index + 1}_{number + 1}",
-                    price_id, int(item.get("quantity", 1)), kept.created_at if kept else at))
+                new_items.append(
+                    SubscriptionItem(
+                        kept.item_id
+                        if kept
+                        else f"si_{subscription.subscription_id}_c{index + 1}_{number + 1}",
+                        price_id,
+                        int(item.get("quantity", 1)),
+                        kept.created_at if kept else at,
+                    )
+                )
             current = new_items
         if subscription.initial_items is None:
             subscription.initial_items = list(subscription.items)
-        subscription.phases.append(SubscriptionPhase(
-            at, list(current), status, at if change.get("restart_cycle") else None,
-            change.get("reason", "scenario")))
+        subscription.phases.append(
+            SubscriptionPhase(
+                at,
+                list(current),
+                status,
+                at if change.get("restart_cycle") else None,
+                change.get("reason", "scenario"),
+            )
+        )
     subscription.items = current
 
 

@@ -41,25 +41,60 @@ class SoqlError(Exception):
         self.message = message
 
 
-_TEXT_TYPES = frozenset({"id", "reference", "string", "email", "url", "picklist", "textarea",
-                         "phone", "combobox"})
+_TEXT_TYPES = frozenset(
+    {"id", "reference", "string", "email", "url", "picklist", "textarea", "phone", "combobox"}
+)
 _NUMBER_TYPES = frozenset({"currency", "double", "percent", "int"})
 # How Salesforce names the expected type in "value of filter criterion" errors.
-_TYPE_WORDS = {"datetime": "dateTime", "date": "date", "boolean": "boolean", "int": "integer",
-               "currency": "double", "double": "double", "percent": "double"}
-_KEYWORDS = frozenset({"SELECT", "FROM", "WHERE", "ORDER", "BY", "ASC", "DESC", "NULLS",
-                       "FIRST", "LAST", "LIMIT", "OFFSET", "AND", "OR", "NOT", "LIKE", "IN",
-                       "NULL", "TRUE", "FALSE"})
-_NO_COLUMN = ("No such column '{field}' on entity '{obj}'. If you are attempting to use a "
-              "custom field, be sure to append the '__c' after the custom field name. Please "
-              "reference your WSDL or the describe call for the appropriate names.")
-_NO_TYPE = ("sObject type '{obj}' is not supported. If you are attempting to use a custom "
-            "object, be sure to append the '__c' after the entity name. Please reference your "
-            "WSDL or the describe call for the appropriate names.")
-_NO_RELATION = ("Didn't understand relationship '{rel}' in field path. If you are attempting "
-                "to use a custom relationship, be sure to append the '__r' after the custom "
-                "relationship name. Please reference your WSDL or the describe call for the "
-                "appropriate names.")
+_TYPE_WORDS = {
+    "datetime": "dateTime",
+    "date": "date",
+    "boolean": "boolean",
+    "int": "integer",
+    "currency": "double",
+    "double": "double",
+    "percent": "double",
+}
+_KEYWORDS = frozenset(
+    {
+        "SELECT",
+        "FROM",
+        "WHERE",
+        "ORDER",
+        "BY",
+        "ASC",
+        "DESC",
+        "NULLS",
+        "FIRST",
+        "LAST",
+        "LIMIT",
+        "OFFSET",
+        "AND",
+        "OR",
+        "NOT",
+        "LIKE",
+        "IN",
+        "NULL",
+        "TRUE",
+        "FALSE",
+    }
+)
+_NO_COLUMN = (
+    "No such column '{field}' on entity '{obj}'. If you are attempting to use a "
+    "custom field, be sure to append the '__c' after the custom field name. Please "
+    "reference your WSDL or the describe call for the appropriate names."
+)
+_NO_TYPE = (
+    "sObject type '{obj}' is not supported. If you are attempting to use a custom "
+    "object, be sure to append the '__c' after the entity name. Please reference your "
+    "WSDL or the describe call for the appropriate names."
+)
+_NO_RELATION = (
+    "Didn't understand relationship '{rel}' in field path. If you are attempting "
+    "to use a custom relationship, be sure to append the '__r' after the custom "
+    "relationship name. Please reference your WSDL or the describe call for the "
+    "appropriate names."
+)
 
 _TOKEN_RE = re.compile(
     r"""
@@ -73,8 +108,7 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'",
-            "\\": "\\"}
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +218,7 @@ def _read_string(text: str, start: int) -> tuple[_Token, int]:
         ch = text[i]
         if ch == "'":
             value = (None if like_only else "".join(plain), "".join(regex))
-            return _Token("string", text[start:i + 1], start, value), i + 1
+            return _Token("string", text[start : i + 1], start, value), i + 1
         if ch == "\\":
             nxt = text[i + 1] if i + 1 < len(text) else ""
             if nxt in ("%", "_"):
@@ -197,9 +231,13 @@ def _read_string(text: str, start: int) -> tuple[_Token, int]:
                 plain.append(decoded)
                 regex.append(re.escape(decoded))
             else:
-                raise _error(text, i, "MALFORMED_QUERY",
-                             f"Invalid string literal. Illegal character sequence '\\{nxt}' "
-                             "in string literal.")
+                raise _error(
+                    text,
+                    i,
+                    "MALFORMED_QUERY",
+                    f"Invalid string literal. Illegal character sequence '\\{nxt}' "
+                    "in string literal.",
+                )
             i += 2
             continue
         plain.append(ch)
@@ -234,8 +272,9 @@ def _error(text: str, pos: int, code: str, message: str) -> SoqlError:
     line_end = text.find("\n", pos)
     line = text[line_start:] if line_end < 0 else text[line_start:line_end]
     col = pos - line_start + 1
-    return SoqlError(code, f"\n{line}\n{' ' * (col - 1)}^\nERROR at Row:{row}:Column:{col}\n"
-                           f"{message}")
+    return SoqlError(
+        code, f"\n{line}\n{' ' * (col - 1)}^\nERROR at Row:{row}:Column:{col}\n{message}"
+    )
 
 
 # ---------------------------------------------------------------- parser
@@ -276,8 +315,7 @@ class _Parser:
 
     def unexpected(self, token: _Token | None = None) -> SoqlError:
         token = token or self.peek()
-        return _error(self.text, token.pos, "MALFORMED_QUERY",
-                      f"unexpected token: '{token.text}'")
+        return _error(self.text, token.pos, "MALFORMED_QUERY", f"unexpected token: '{token.text}'")
 
     # -- grammar
 
@@ -288,8 +326,12 @@ class _Parser:
         if self.at("COUNT") and self.peek(1).text == "(":
             self.i += 2
             if self.peek().text != ")":
-                raise _error(self.text, self.peek().pos, "MALFORMED_QUERY",
-                             "only COUNT() is supported by the simulated Salesforce")
+                raise _error(
+                    self.text,
+                    self.peek().pos,
+                    "MALFORMED_QUERY",
+                    "only COUNT() is supported by the simulated Salesforce",
+                )
             self.take()
             count_only = True
         else:
@@ -309,8 +351,7 @@ class _Parser:
         offset = self.integer_after("OFFSET")
         if self.peek().kind != "eof":
             raise self.unexpected()
-        return Query(self.sobject, fields, count_only, where, order, limit, offset or 0,
-                     self.types)
+        return Query(self.sobject, fields, count_only, where, order, limit, offset or 0, self.types)
 
     def name_token(self) -> _Token:
         token = self.peek()
@@ -331,14 +372,19 @@ class _Parser:
         text = token.text
         prefix = self.sobject.lower() + "."
         if text.lower().startswith(prefix):  # `Account.Name` FROM Account is allowed
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
         if "." in text:
-            raise _error(self.text, token.pos, "INVALID_FIELD",
-                         _NO_RELATION.format(rel=text.split(".")[0]))
+            raise _error(
+                self.text, token.pos, "INVALID_FIELD", _NO_RELATION.format(rel=text.split(".")[0])
+            )
         name = self.lookup.get(text.lower())
         if name is None:
-            raise _error(self.text, token.pos, "INVALID_FIELD",
-                         _NO_COLUMN.format(field=text, obj=self.sobject))
+            raise _error(
+                self.text,
+                token.pos,
+                "INVALID_FIELD",
+                _NO_COLUMN.format(field=text, obj=self.sobject),
+            )
         return name
 
     def select_fields(self, tokens: list[_Token]) -> tuple[str, ...]:
@@ -346,8 +392,9 @@ class _Parser:
         for token in tokens:
             name = self.field(token)
             if name in fields:
-                raise _error(self.text, token.pos, "MALFORMED_QUERY",
-                             f"duplicate field selected: {name}")
+                raise _error(
+                    self.text, token.pos, "MALFORMED_QUERY", f"duplicate field selected: {name}"
+                )
             fields.append(name)
         return tuple(fields)
 
@@ -418,9 +465,13 @@ class _Parser:
                 raise self.type_error(field, ftype, token)
             plain = token.value[0]
             if plain is None:
-                raise _error(self.text, token.pos, "MALFORMED_QUERY",
-                             f"Invalid string literal {token.text}. Illegal character "
-                             "sequence in string literal.")
+                raise _error(
+                    self.text,
+                    token.pos,
+                    "MALFORMED_QUERY",
+                    f"Invalid string literal {token.text}. Illegal character "
+                    "sequence in string literal.",
+                )
             return _norm(ftype, plain)
         if token.kind in ("eof", "punct", "op"):
             raise self.unexpected(token)
@@ -436,19 +487,27 @@ class _Parser:
             return _parse_datetime(token.text)
         if token.kind == "ident" and word not in ("TRUE", "FALSE"):
             # Relative date literals (TODAY, LAST_N_DAYS:n) need a clock the plan lacks.
-            raise _error(self.text, token.pos, "MALFORMED_QUERY",
-                         f"unexpected token: '{token.text}' (relative date literals are not "
-                         "supported by the simulated Salesforce)")
+            raise _error(
+                self.text,
+                token.pos,
+                "MALFORMED_QUERY",
+                f"unexpected token: '{token.text}' (relative date literals are not "
+                "supported by the simulated Salesforce)",
+            )
         raise self.type_error(field, ftype, token)
 
     def type_error(self, field: str, ftype: str, token: _Token) -> SoqlError:
         if ftype in _TEXT_TYPES:
-            message = (f"value of filter criterion for field '{field}' must be of type "
-                       "string and should be enclosed in quotes")
+            message = (
+                f"value of filter criterion for field '{field}' must be of type "
+                "string and should be enclosed in quotes"
+            )
         else:
             word = _TYPE_WORDS.get(ftype, ftype)
-            message = (f"value of filter criterion for field '{field}' must be of type {word} "
-                       "and should not be enclosed in quotes")
+            message = (
+                f"value of filter criterion for field '{field}' must be of type {word} "
+                "and should not be enclosed in quotes"
+            )
         return _error(self.text, token.pos, "INVALID_FIELD", message)
 
     def order_by(self) -> tuple[OrderItem, ...]:
@@ -500,10 +559,11 @@ def run_query(query: Query, records: Iterable[Record]) -> list[Record]:
         ftype = query.field_types[item.field]
         present = [r for r in rows if r.get(item.field) is not None]
         missing = [r for r in rows if r.get(item.field) is None]
-        present.sort(key=lambda r, f=item.field, t=ftype: _norm(t, r.get(f)),
-                     reverse=item.descending)
+        present.sort(
+            key=lambda r, f=item.field, t=ftype: _norm(t, r.get(f)), reverse=item.descending
+        )
         rows = present + missing if item.nulls_last else missing + present
-    rows = rows[query.offset:]
+    rows = rows[query.offset :]
     if query.limit is not None:
-        rows = rows[:query.limit]
+        rows = rows[: query.limit]
     return rows

@@ -49,8 +49,10 @@ class Segment:
         else:  # before the anchor (inside a trial): count back
             while period_boundary(self.anchor, self.main, periods) > at:
                 periods -= 1
-        return (period_boundary(self.anchor, self.main, periods),
-                period_boundary(self.anchor, self.main, periods + 1))
+        return (
+            period_boundary(self.anchor, self.main, periods),
+            period_boundary(self.anchor, self.main, periods + 1),
+        )
 
     def boundaries(self, include_end: bool = False) -> list[datetime]:
         """Renewal instants in [start, end) — or [start, end] for the live segment, whose end
@@ -65,7 +67,9 @@ class Segment:
             periods += 1
 
 
-def segments(subscription: Subscription, prices: dict[str, Price], limit: datetime) -> list[Segment]:
+def segments(
+    subscription: Subscription, prices: dict[str, Price], limit: datetime
+) -> list[Segment]:
     """Segments from the start (or trial end) to `limit` (the end of the subscription or now)."""
     initial_items = subscription.initial_items or subscription.items
     anchor = subscription.trial_end or subscription.start_date
@@ -77,6 +81,7 @@ def segments(subscription: Subscription, prices: dict[str, Price], limit: dateti
             break
         end = stretches[index + 1][0] if index + 1 < len(stretches) else limit
         anchor = new_anchor or anchor
-        result.append(Segment(start, min(end, limit), items, status, anchor,
-                              prices[items[0].price_id]))
+        result.append(
+            Segment(start, min(end, limit), items, status, anchor, prices[items[0].price_id])
+        )
     return result

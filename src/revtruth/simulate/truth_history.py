@@ -61,19 +61,27 @@ class _History:
         else:
             # without dated changes a subscription was active until its current status
             # (trialing and canceled describe its end, not its past)
-            status = "active" if subscription.status in ("canceled", "trialing") else subscription.status
+            status = (
+                "active" if subscription.status in ("canceled", "trialing") else subscription.status
+            )
         if status not in COUNTING_STATUSES:
             return Fraction(0)
         items = [(self.prices[i.price_id], i.quantity) for i in segment.items]
         months = months_per_interval(items[0][0].interval, items[0][0].interval_count)
         mrr = sum(
-            (Fraction(p.amount_for(q)) / months_per_interval(p.interval, p.interval_count)
-             for p, q in items if p.usage_type != "metered"),  # usage is not committed revenue
+            (
+                Fraction(p.amount_for(q)) / months_per_interval(p.interval, p.interval_count)
+                for p, q in items
+                if p.usage_type != "metered"
+            ),  # usage is not committed revenue
             Fraction(0),
         )
         covering, _ = segment.covering_period(at)
-        applied = [d for d in self.discounts_of.get(subscription.subscription_id, [])
-                   if d.start <= covering and (d.end is None or covering < d.end)]
+        applied = [
+            d
+            for d in self.discounts_of.get(subscription.subscription_id, [])
+            if d.start <= covering and (d.end is None or covering < d.end)
+        ]
         customer_discount = self.customers[subscription.customer_id].discount
         if not applied and customer_discount and customer_discount.start <= covering:
             applied = [customer_discount]
@@ -104,8 +112,13 @@ def mrr_by_customer_month(plan: CompanyPlan) -> dict[str, dict[str, Fraction]]:
     month = month_start(first)
     current = month_start(plan.today)
     while month <= current:
-        end = plan.now if month == current else (
-            datetime.combine(next_month(month), datetime.min.time(), tzinfo=plan.now.tzinfo) - _INSTANT
+        end = (
+            plan.now
+            if month == current
+            else (
+                datetime.combine(next_month(month), datetime.min.time(), tzinfo=plan.now.tzinfo)
+                - _INSTANT
+            )
         )
         for customer_id, cents in history.customer_mrr(end).items():
             if cents > 0 or series[customer_id]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from revtruth.simulate.catalogue import ZERO_DECIMAL_CURRENCIES
-from revtruth.simulate.plan import Coupon, CompanyPlan, Customer, Discount, Price, Subscription
+from revtruth.simulate.plan import CompanyPlan, Coupon, Customer, Discount, Price, Subscription
 
 COUNTING_STATUSES = frozenset({"active", "past_due"})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import dlt
@@ -57,7 +57,11 @@ RESOURCE_CHECKS: dict[str, tuple[Check, ...]] = {
 def reason_to_quarantine(record: Any, resource: str, id_field: str = "id") -> str | None:
     if not isinstance(record, dict):
         return f"not an object: {type(record).__name__}"
-    checks = (_has_string_id(id_field), _created_is_unix_seconds, *RESOURCE_CHECKS.get(resource, ()))
+    checks = (
+        _has_string_id(id_field),
+        _created_is_unix_seconds,
+        *RESOURCE_CHECKS.get(resource, ()),
+    )
     for check in checks:
         reason = check(record)
         if reason:
@@ -97,5 +101,5 @@ def quarantine_row(
         "record_id": str(record_id) if record_id is not None else None,
         "reason": reason,
         "record_json": json.dumps(record, default=str, sort_keys=True),
-        "quarantined_at": datetime.now(timezone.utc),
+        "quarantined_at": datetime.now(UTC),
     }

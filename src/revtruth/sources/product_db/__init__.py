@@ -45,7 +45,9 @@ def _table_resource(url: str, info: TableInfo, cursor: str | None, chunk_rows: i
                 yield from read_batches(conn, info, chunk_rows=chunk_rows)
 
         return dlt.resource(
-            read_table, name=info.name, primary_key=info.primary_key or None,
+            read_table,
+            name=info.name,
+            primary_key=info.primary_key or None,
             write_disposition="merge" if info.primary_key else "replace",
         )
 
@@ -58,6 +60,8 @@ def _table_resource(url: str, info: TableInfo, cursor: str | None, chunk_rows: i
             )
 
     return dlt.resource(
-        read_new_rows, name=info.name, primary_key=info.primary_key or None,
+        read_new_rows,
+        name=info.name,
+        primary_key=info.primary_key or None,
         write_disposition="append",
     )

@@ -26,7 +26,7 @@ class TableInfo:
 
     def select_list(self) -> str:
         return ", ".join(
-            f'{_quote(col)}::text AS {_quote(col)}' if pg_type in _TEXT_CAST_TYPES else _quote(col)
+            f"{_quote(col)}::text AS {_quote(col)}" if pg_type in _TEXT_CAST_TYPES else _quote(col)
             for col, pg_type in self.columns
         )
 

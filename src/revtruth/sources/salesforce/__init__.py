@@ -43,9 +43,15 @@ def salesforce_source(
     session_id: str | None = None,
 ) -> list[DltResource]:
     sf = connect(
-        login_url=login_url, instance_url=instance_url, api_version=api_version,
-        ca_bundle=ca_bundle, client_id=client_id, client_secret=client_secret,
-        username=username, password=password, security_token=security_token,
+        login_url=login_url,
+        instance_url=instance_url,
+        api_version=api_version,
+        ca_bundle=ca_bundle,
+        client_id=client_id,
+        client_secret=client_secret,
+        username=username,
+        password=password,
+        security_token=security_token,
         session_id=session_id,
     )
     return [_object_resource(sf, sobject) for sobject in objects]
@@ -63,6 +69,9 @@ def _object_resource(sf: Any, sobject: str) -> DltResource:
             yield from split_valid(page, sobject.lower(), "salesforce", id_field="Id")
 
     return dlt.resource(
-        read, name=sobject.lower(), primary_key="Id", write_disposition="merge",
+        read,
+        name=sobject.lower(),
+        primary_key="Id",
+        write_disposition="merge",
         columns=column_hints,
     )

@@ -51,7 +51,9 @@ def login(
     credentials). Returns (instance_url, access_token)."""
     form = {"client_id": client_id, "client_secret": client_secret}
     if username:
-        form.update(grant_type="password", username=username, password=(password or "") + security_token)
+        form.update(
+            grant_type="password", username=username, password=(password or "") + security_token
+        )
     else:
         form["grant_type"] = "client_credentials"
     response = session.post(f"{login_url.rstrip('/')}/services/oauth2/token", data=form, timeout=60)
@@ -88,12 +90,22 @@ def connect(
                 "password flow), or instance_url and session_id"
             )
         instance_url, session_id = login(
-            session, login_url, client_id=client_id, client_secret=client_secret,
-            username=username, password=password, security_token=security_token or "",
+            session,
+            login_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            username=username,
+            password=password,
+            security_token=security_token or "",
         )
     # Amounts parse as Decimal: a float would turn 0.1 into 0.1000000000000000055…
-    return Salesforce(instance_url=instance_url, session_id=session_id, session=session,
-                      version=api_version, parse_float=Decimal)
+    return Salesforce(
+        instance_url=instance_url,
+        session_id=session_id,
+        session=session,
+        version=api_version,
+        parse_float=Decimal,
+    )
 
 
 # Salesforce field types -> dlt data types; what is not listed is left to dlt's inference.
@@ -117,8 +129,11 @@ def describe_fields(sf: Salesforce, sobject: str) -> tuple[list[str], dict[str, 
         if field.get("type") in SKIPPED_FIELD_TYPES:
             continue
         fields.append(field["name"])
-        hints[field["name"]] = {"name": field["name"], "nullable": True,
-                                **_DLT_TYPES.get(field.get("type"), {"data_type": "text"})}
+        hints[field["name"]] = {
+            "name": field["name"],
+            "nullable": True,
+            **_DLT_TYPES.get(field.get("type"), {"data_type": "text"}),
+        }
     return fields, hints
 
 

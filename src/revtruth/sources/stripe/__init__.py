@@ -44,7 +44,10 @@ def _merged_resource(client: Any, endpoint: Endpoint, page_size: int) -> DltReso
             yield from split_valid(page, endpoint.resource, "stripe")
 
     return dlt.resource(
-        read, name=endpoint.resource, primary_key="id", write_disposition="merge",
+        read,
+        name=endpoint.resource,
+        primary_key="id",
+        write_disposition="merge",
         columns=COLUMN_HINTS.get(endpoint.resource),
     )
 
@@ -56,16 +59,22 @@ def _events_resource(client: Any, page_size: int) -> DltResource:
         # Events of the same second as the last sync are read again: the cursor's
         # deduplication on the primary key keeps them once.
         for page in list_pages(
-            client, EVENTS, page_size=page_size, extra_params={"created": {"gte": created.last_value}}
+            client,
+            EVENTS,
+            page_size=page_size,
+            extra_params={"created": {"gte": created.last_value}},
         ):
             yield from split_valid(page, EVENTS.resource, "stripe")
 
     # An event's `data.object` is a whole customer, subscription or invoice: kept as one JSON
     # column, or every object type's fields would be spread over the events table.
     return dlt.resource(
-        read, name="events", primary_key="id", write_disposition="append",
+        read,
+        name="events",
+        primary_key="id",
+        write_disposition="append",
         columns={"data": {"data_type": "json"}},
     )
 
 
-__all__ = ["stripe_source", "QUARANTINE_TABLE"]
+__all__ = ["QUARANTINE_TABLE", "stripe_source"]

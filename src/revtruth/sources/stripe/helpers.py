@@ -37,7 +37,9 @@ def with_rate_limit_backoff(call: Callable[[], T], retries: int = RATE_LIMIT_RET
         except stripe.RateLimitError as exc:
             if attempt == retries:
                 raise
-            retry_after = (exc.headers or {}).get("Retry-After") if hasattr(exc, "headers") else None
+            retry_after = (
+                (exc.headers or {}).get("Retry-After") if hasattr(exc, "headers") else None
+            )
             delay = float(retry_after) if retry_after else min(0.25 * 2**attempt, 16.0)
             time.sleep(delay * (1 + random.random() / 4))
     raise AssertionError("unreachable")
@@ -75,7 +77,7 @@ def list_pages(
         if not page.has_more or not page.data:
             return
         next_params = {**params, "starting_after": page.data[-1].id}
-        page = with_rate_limit_backoff(lambda: service.list(params=next_params))
+        page = with_rate_limit_backoff(lambda params=next_params: service.list(params=params))
 
 
 def _first_page(service: Any, params: dict[str, Any]) -> Any:
@@ -86,8 +88,11 @@ def _first_page(service: Any, params: dict[str, Any]) -> Any:
         try:
             return with_rate_limit_backoff(lambda: service.list(params=dict(params)))
         except stripe.InvalidRequestError as exc:
-            refused = [path for path in params.get("expand", []) if f"({path.removeprefix('data.')})"
-                       in str(exc.user_message or exc)]
+            refused = [
+                path
+                for path in params.get("expand", [])
+                if f"({path.removeprefix('data.')})" in str(exc.user_message or exc)
+            ]
             if not refused:
                 raise
             params["expand"] = [path for path in params["expand"] if path not in refused]
@@ -102,7 +107,9 @@ def _complete_nested_list(client: stripe.StripeClient, obj: dict[str, Any], fiel
     while nested.get("has_more") and data:
         after = data[-1]["id"]
         response = with_rate_limit_backoff(
-            lambda: client.raw_request("get", nested["url"], limit=PAGE_SIZE_MAX, starting_after=after)
+            lambda url=nested["url"], after=after: client.raw_request(
+                "get", url, limit=PAGE_SIZE_MAX, starting_after=after
+            )
         )
         nested = client.deserialize(response, api_mode="V1").to_dict(for_json=True)
         data.extend(nested.get("data") or [])

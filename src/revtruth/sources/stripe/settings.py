@@ -23,8 +23,13 @@ MERGED_ENDPOINTS = (
     Endpoint("customers", "customers"),
     # status=all: without it Stripe silently leaves out canceled subscriptions, and churn
     # would vanish from history.
-    Endpoint("subscriptions", "subscriptions", params=(("status", "all"),),
-             expand=("discounts",), nested_lists=("items",)),
+    Endpoint(
+        "subscriptions",
+        "subscriptions",
+        params=(("status", "all"),),
+        expand=("discounts",),
+        nested_lists=("items",),
+    ),
     Endpoint("invoices", "invoices", expand=("discounts",), nested_lists=("lines",)),
 )
 
