@@ -1,7 +1,9 @@
-"""Documentation generated from the code, so it cannot drift: the README's CLI reference.
+"""Documentation generated from the code, so it cannot drift: the README's CLI reference
+and settings table, and the dbt project's `vars:` (settings defaults live in one place,
+revtruth.config.settings).
 
-`python -m revtruth.docs` rewrites the block between the markers in README.md; a test
-fails when the README and the CLI disagree.
+`python -m revtruth.docs` rewrites the blocks between the markers; tests fail when a block
+and the code disagree.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer.main
 
@@ -16,6 +19,7 @@ BLOCKS = {
     "cli-reference": lambda: render_cli_reference(),
     "settings-reference": lambda: render_settings_reference(),
 }
+DBT_PROJECT_BLOCKS = {"settings": lambda: render_dbt_vars()}
 
 
 # Typer carries its own copy of click, so commands are recognised by what they have.
@@ -70,61 +74,75 @@ def render_cli_reference() -> str:
     return "\n".join(parts).strip() + "\n"
 
 
-def _default_of(key: str) -> str:
-    import dataclasses
-
-    from revtruth.config import Settings
-
-    node = Settings()
-    for part in key.split("."):
-        node = getattr(node, part)
-    if dataclasses.is_dataclass(node) or hasattr(node, "keys"):
-        return "(table)"
-    if isinstance(node, tuple):
-        return "[" + ", ".join(f'"{v}"' for v in node) + "]"
-    if isinstance(node, bool):
-        return str(node).lower()
-    if node is None:
-        return "(secret, unset)"
-    return f'"{node}"' if isinstance(node, str) else str(node)
-
-
 def render_settings_reference() -> str:
-    """One row per setting: key, environment variable, default, meaning (from the template)."""
-    from revtruth.config import documented_keys, env_var_name, render_template, secret_keys
+    """One row per setting: key, environment variable, default, meaning."""
+    from revtruth.config.settings import default_of, env_var_name, iter_keys
+    from revtruth.config.template import toml_value
 
-    template = render_template()
-    secrets = set(secret_keys())
     rows = ["| key | environment variable | default | meaning |", "| --- | --- | --- | --- |"]
-    for key in documented_keys():
-        env = env_var_name(key)
-        meaning = ""
-        for line in template.splitlines():
-            if f"Env: {env}" in line and line.lstrip().startswith("#"):
-                text = line.split("Env:")[0].lstrip("# ").strip()
-                meaning = text.split("#", 1)[-1].strip() if "=" in text else text
-                break
-        default = "(secret)" if key in secrets else _default_of(key)
-        rows.append(f"| `{key}` | `{env}` | `{default}` | {meaning.replace('|', '/')} |")
+    for key, f in iter_keys():
+        if f.metadata.get("secret"):
+            default = "(secret)"
+        elif f.metadata.get("table"):
+            default = "(table)"
+        else:
+            default = toml_value(default_of(key))
+        meaning = f.metadata.get("help", "").replace("|", "/")
+        if f.metadata.get("secret") and not f.metadata.get("table"):
+            meaning = f"SECRET, set in the environment or .revtruth/secrets.toml: {meaning}"
+        rows.append(f"| `{key}` | `{env_var_name(key)}` | `{default}` | {meaning} |")
     return "\n".join(rows) + "\n"
+
+
+def render_dbt_vars() -> str:
+    """The dbt project's `vars:` entries: every var revtruth passes, with its default."""
+    from revtruth.config import dbt_var_defaults
+    from revtruth.config.template import toml_value
+
+    return "".join(f"  {name}: {toml_value(value)}\n" for name, value in dbt_var_defaults().items())
 
 
 def _markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
-def update_readme(readme: Path) -> bool:
-    text = original = readme.read_text()
-    for name, render in BLOCKS.items():
-        start, end = _markers(name)
+def _yaml_markers(name: str) -> tuple[str, str]:
+    return f"  # {name}:start", f"  # {name}:end"
+
+
+def _rewrite(path: Path, blocks: dict[str, Any], markers: Any) -> bool:
+    """Replace the text between each block's markers with what its renderer gives."""
+    text = original = path.read_text()
+    for name, render in blocks.items():
+        start, end = markers(name)
         block = f"{start}\n{render()}{end}"
         pattern = re.escape(start) + r".*?" + re.escape(end)
         text = re.sub(pattern, lambda _, block=block: block, text, flags=re.DOTALL)
     if text != original:
-        readme.write_text(text)
+        path.write_text(text)
     return text != original
+
+
+def generated_block(path: Path, name: str, *, yaml_file: bool = False) -> str:
+    """The text between a block's markers in a file, as it is now."""
+    start, end = (_yaml_markers if yaml_file else _markers)(name)
+    return path.read_text().split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
+
+
+def update(readme: Path) -> list[Path]:
+    """Regenerate every generated block: the README's and the dbt project's vars."""
+    from revtruth.transform.runner import PROJECT_DIR
+
+    changed = []
+    if _rewrite(readme, BLOCKS, _markers):
+        changed.append(readme)
+    dbt_project = PROJECT_DIR / "dbt_project.yml"
+    if _rewrite(dbt_project, DBT_PROJECT_BLOCKS, _yaml_markers):
+        changed.append(dbt_project)
+    return changed
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
-    print("updated" if update_readme(target) else "up to date")
+    changed = update(target)
+    print("updated " + ", ".join(map(str, changed)) if changed else "up to date")

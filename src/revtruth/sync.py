@@ -20,8 +20,6 @@ from revtruth.sources.quarantine import QUARANTINE_TABLE
 from revtruth.warehouse import warehouse_lock
 
 SYSTEMS = ("stripe", "salesforce", "product_db")
-# The raw schema of each system: raw_stripe, raw_salesforce, raw_product.
-DATASET_SUFFIX = {"stripe": "stripe", "salesforce": "salesforce", "product_db": "product"}
 
 
 class SyncError(RuntimeError):
@@ -163,7 +161,7 @@ def sync(
                 pipeline = dlt.pipeline(
                     pipeline_name=f"revtruth_{system}",
                     destination=destination,
-                    dataset_name=settings.warehouse.dataset_name(DATASET_SUFFIX[system]),
+                    dataset_name=settings.warehouse.dataset_name(system),
                     pipelines_dir=str(pipelines_dir(settings)),
                 )
                 pipeline.run(build_source(settings, system), loader_file_format="parquet")

@@ -5,7 +5,7 @@
 {% macro health_score(recent_events) -%}
     case
         when {{ recent_events }} = 0 then 'High Churn Risk (Zombie)'
-        when {{ recent_events }} < {{ var('low_adoption_below', 10) }} then 'Medium Risk (Low Adoption)'
+        when {{ recent_events }} < {{ var('low_adoption_below') }} then 'Medium Risk (Low Adoption)'
         else 'Healthy'
     end
 {%- endmacro %}

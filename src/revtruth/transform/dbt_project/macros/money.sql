@@ -34,6 +34,18 @@
 
 
 {#-
+    An amount in major units of a currency, converted to the reporting currency with the
+    rates of int_fx_rates_daily (units of each per US dollar): amount × reporting units ÷
+    currency units. A record in the reporting currency has both rates equal, so it converts
+    at exactly 1 (docs/metrics.md#currency-and-fx).
+-#}
+{% macro to_reporting(amount_major, units_per_usd, reporting_units_per_usd) -%}
+    {{ revtruth.decimal_divide(
+        '(' ~ amount_major ~ ') * ' ~ reporting_units_per_usd, units_per_usd) }}
+{%- endmacro %}
+
+
+{#-
     Months per billing interval as an exact fraction numerator ÷ denominator, so that a week
     (12/52 of a month) stays exact: monthly amount = amount × denominator ÷ numerator.
 -#}
@@ -44,6 +56,12 @@
         when 'week' then 12 * {{ interval_count }}
         when 'day' then 12 * {{ interval_count }}
     end
+{%- endmacro %}
+
+{#- An amount of a billing period per month, with the fraction columns above:
+    amount × months_denominator ÷ months_numerator, exactly to 10 decimals. -#}
+{% macro per_month(amount, numerator='months_numerator', denominator='months_denominator') -%}
+    {{ revtruth.decimal_divide('(' ~ amount ~ ') * ' ~ denominator, numerator) }}
 {%- endmacro %}
 
 {% macro months_denominator(interval) -%}
@@ -60,7 +78,7 @@
 {% macro reporting_exponent_select() -%}
     select coalesce(max(minor_unit_exponent), 2) as reporting_exponent
     from {{ ref('currency_minor_units') }}
-    where currency = '{{ var("reporting_currency", "usd") | lower }}'
+    where currency = '{{ revtruth.reporting_currency() }}'
 {%- endmacro %}
 
 {% macro minor_per_major(exponent) -%}

@@ -44,11 +44,28 @@
     from it, inclusive: as_of_date − 30 … as_of_date.
 -#}
 {% macro as_of_date() -%}
-    {%- if var('as_of_date', '') -%}
+    {%- if var('as_of_date') -%}
         cast('{{ var("as_of_date") }}' as date)
     {%- else -%}
         current_date
     {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The UTC midnight that starts a date, as a timestamp with time zone, built from whole days
+    since the epoch so that the session's time zone never shifts it.
+-#}
+{% macro utc_midnight(date_expression) -%}
+    {{ revtruth.epoch_to_timestamp(
+        '86400 * ' ~ dbt.datediff("cast('1970-01-01' as date)", date_expression, 'day')) }}
+{%- endmacro %}
+
+
+{#- The as-of instant: the UTC midnight that starts the as-of date. Live MRR is measured at
+    it, and so is the as-of month of the history (docs/metrics.md#mrr-history). -#}
+{% macro as_of_instant() -%}
+    {{ revtruth.utc_midnight(revtruth.as_of_date()) }}
 {%- endmacro %}
 
 

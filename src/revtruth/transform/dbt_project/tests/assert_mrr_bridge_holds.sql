@@ -1,4 +1,4 @@
--- The MRR bridge (METRICS.md): for every month, MRR(m) = MRR(m−1) + Σ movements(m) + fx(m),
+-- The MRR bridge (docs/metrics.md#movements): for every month, MRR(m) = MRR(m−1) + Σ movements(m) + fx(m),
 -- exact to 0.0000001 in the reporting currency's major units. MRR(m−1) is read from the
 -- previous month's own rows (0 before the first month), not from a column of month m, so
 -- a customer who vanished from the history or a movement that was dropped or double
@@ -22,8 +22,8 @@ monthly_mrr as (
 
     select
         month,
-        sum(mrr_amount_reporting) as mrr,
-        sum(fx_amount_reporting) as fx
+        sum(mrr_amount) as mrr,
+        sum(fx_amount) as fx
     from customer_months
     group by month
 
@@ -31,7 +31,7 @@ monthly_mrr as (
 
 monthly_movements as (
 
-    select month, sum(amount) as movements
+    select month, sum(movement_amount) as movements
     from movements
     group by month
 

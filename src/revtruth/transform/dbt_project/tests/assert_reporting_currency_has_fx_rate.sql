@@ -1,7 +1,7 @@
 -- Fails (one row) when the reporting currency has no row in the fx_rates seed: without it no
 -- amount can be converted, and every reporting-currency MRR would be empty.
-select '{{ var("reporting_currency", "usd") | lower }}' as missing_reporting_currency
+select '{{ revtruth.reporting_currency() }}' as missing_reporting_currency
 where not exists (
     select 1 from {{ ref('fx_rates') }}
-    where currency = '{{ var("reporting_currency", "usd") | lower }}'
+    where currency = '{{ revtruth.reporting_currency() }}'
 )

@@ -1,5 +1,3 @@
-{{ config(schema='analytics') }}
-
 -- One row per paying company (MRR > 0): how much it pays and whether anyone uses what it
 -- pays for. Zombies pay and have had no active user in the zombie window.
 

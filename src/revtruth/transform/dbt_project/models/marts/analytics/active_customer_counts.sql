@@ -1,5 +1,3 @@
-{{ config(schema='analytics') }}
-
 -- The three answers to "how many active customers do we have?", side by side, each with
 -- the rule that produces it: billing counts who pays, the CRM counts what sales marked as
 -- a customer, the product counts who used it recently.
@@ -39,4 +37,4 @@ select
     (select count(*) from customer_360 where is_zombie) as zombie_companies,
     'Stripe customers with MRR > 0' as billing_rule,
     'Salesforce accounts of type Customer' as crm_rule,
-    'tenants with activity in the last {{ var("recent_activity_days", 30) }} days' as product_rule
+    'tenants with activity in the last {{ var("recent_activity_days") }} days' as product_rule

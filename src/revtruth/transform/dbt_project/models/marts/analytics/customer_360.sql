@@ -1,5 +1,3 @@
-{{ config(schema='analytics') }}
-
 -- One row per real company: its ids in every system, what it pays, what sales recorded,
 -- how much it uses the product, and its health.
 
@@ -115,7 +113,7 @@ product as (
         max(tenant_activity.last_activity_at) as last_activity_at
     from members
     inner join tenant_activity
-        on members.source = 'product' and members.source_id = tenant_activity.tenant_id
+        on members.source = 'product_db' and members.source_id = tenant_activity.tenant_id
     group by members.company_id
 
 ),

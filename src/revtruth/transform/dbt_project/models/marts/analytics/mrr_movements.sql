@@ -1,8 +1,6 @@
-{{ config(schema='analytics') }}
-
--- MRR movements per customer and month (METRICS.md): p = the previous month's MRR restated
--- at this month's FX rates (constant currency), c = this month's MRR. FX drift is not a
--- movement: it is mrr_by_customer_month.fx_amount_reporting, so that
+-- MRR movements per customer and month (docs/metrics.md#movements): p = the previous
+-- month's MRR restated at this month's FX rates (constant currency), c = this month's MRR.
+-- FX drift is not a movement: it is mrr_by_customer_month.fx_amount, so that
 -- MRR(m) = MRR(m−1) + Σ movements(m) + fx(m) holds exactly.
 
 
@@ -26,9 +24,9 @@ compared as (
         customer_id,
         month,
         previous_mrr_amount_at_current_rates as previous_amount,
-        mrr_amount_reporting as current_amount,
+        mrr_amount as current_amount,
         -- any earlier month with MRR: a return is a reactivation, not a new customer
-        coalesce(max(case when mrr_amount_reporting > 0 then 1 else 0 end) over (
+        coalesce(max(case when mrr_amount > 0 then 1 else 0 end) over (
             partition by customer_id order by month
             rows between unbounded preceding and 1 preceding), 0) = 1 as had_mrr_before,
         lag(invoice_lines) over (partition by customer_id order by month) as previous_invoice_lines,
@@ -61,12 +59,13 @@ final as (
         classified.month,
         classified.customer_id,
         classified.movement_type,
-        cast(classified.current_amount - classified.previous_amount as decimal(38, 10)) as amount,
+        cast(classified.current_amount - classified.previous_amount as decimal(38, 10))
+            as movement_amount,
         cast((classified.current_amount - classified.previous_amount)
             * {{ revtruth.minor_per_major('reporting_unit.reporting_exponent') }}
-            as decimal(38, 10)) as amount_cents,
+            as decimal(38, 10)) as movement_minor,
         classified.previous_amount as previous_mrr_amount_at_current_rates,
-        classified.current_amount as mrr_amount_reporting,
+        classified.current_amount as mrr_amount,
         -- the billing records behind the movement: the invoices [lines] covering each instant
         {{ dbt.concat([
             "substr(cast(" ~ dbt.dateadd('month', -1, 'classified.month') ~ " as " ~ dbt.type_string() ~ "), 1, 7)",

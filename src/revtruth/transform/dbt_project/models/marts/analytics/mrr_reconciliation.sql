@@ -1,14 +1,11 @@
-{{ config(schema='analytics') }}
+-- The two ways of computing current MRR must agree (docs/metrics.md#current-mrr-vs-history):
+-- from billing history (mrr_by_customer_month, as-of month) and from the live
+-- subscriptions (stripe.subscriptions). One row per customer where they differ by 0.01 of
+-- a minor unit or more, with the cause read from the data, subscription by subscription.
 
--- The two ways of computing current MRR must agree (METRICS.md, History): from billing
--- history (mrr_by_customer_month, as-of month) and from the live subscriptions
--- (stripe.subscriptions). One row per customer where they differ by 0.01 cent or more,
--- with the cause read from the data, subscription by subscription.
-
-{%- set mode = var('discount_duration_mode', 'while_active') %}
-{%- set epoch_day = "cast('1970-01-01' as date)" %}
-{#- reporting major units to minor units (cents) -#}
-{%- set to_cents = revtruth.minor_per_major('reporting_unit.reporting_exponent') %}
+{%- set mode = revtruth.choice_var('discount_duration_mode', ['while_active', 'exclude']) %}
+{#- reporting major units to minor units -#}
+{%- set to_minor = revtruth.minor_per_major('reporting_unit.reporting_exponent') %}
 
 with
 
@@ -24,9 +21,12 @@ live_subscriptions as (
 
 ),
 
-lines as (
+-- the lines covering the as-of instant (the one month-end coverage rule), also those of
+-- subscriptions that have stopped counting, to tell why they do not count
+as_of_lines as (
 
-    select * from {{ ref('int_invoice_lines_mrr') }}
+    select * from {{ ref('int_invoice_lines_covering_month_ends') }}
+    where is_as_of_month
 
 ),
 
@@ -36,36 +36,21 @@ reporting_unit as (
 
 ),
 
-as_of_instant as (
+{%- set if_counted = "case when is_subscription_counted then {} else 0 end" %}
 
-    select {{ revtruth.epoch_to_timestamp('86400 * ' ~ dbt.datediff(epoch_day, revtruth.as_of_date(), 'day')) }} as as_of_at
-
-),
-
--- each subscription's lines covering the as-of instant (mrr_by_customer_month's rule),
--- also those of subscriptions that have ended, to tell why they do not count
 covering as (
 
     select
-        lines.customer_id,
-        lines.subscription_id,
+        customer_id,
+        subscription_id,
         count(*) as covering_lines,
-        sum(case when lines.subscription_churned_at is null or lines.subscription_churned_at > as_of_instant.as_of_at
-            then 1 else 0 end) as counted_lines,
-        sum(case when lines.subscription_churned_at is null or lines.subscription_churned_at > as_of_instant.as_of_at
-            then lines.gross_mrr_minor else 0 end) as gross_mrr_minor,
-        sum(case when lines.subscription_churned_at is null or lines.subscription_churned_at > as_of_instant.as_of_at
-            then lines.mrr_minor else 0 end) as net_mrr_minor,
-        sum(case when lines.subscription_churned_at is null or lines.subscription_churned_at > as_of_instant.as_of_at
-            then lines.finite_discount_mrr_minor else 0 end) as finite_discount_mrr_minor,
-        sum(case when lines.subscription_churned_at is null or lines.subscription_churned_at > as_of_instant.as_of_at
-            then lines.mrr_amount_reporting {% if mode == 'exclude' %}+ lines.finite_discount_mrr_amount_reporting{% endif %}
-            else 0 end) as history_mrr_amount
-    from lines
-    cross join as_of_instant
-    where lines.period_start_at <= as_of_instant.as_of_at
-        and lines.period_end_at > as_of_instant.as_of_at
-    group by lines.customer_id, lines.subscription_id
+        sum(case when is_subscription_counted then 1 else 0 end) as counted_lines,
+        sum({{ if_counted.format('gross_mrr_minor_native') }}) as gross_mrr_minor,
+        sum({{ if_counted.format('net_mrr_minor_native') }}) as net_mrr_minor,
+        sum({{ if_counted.format('finite_discount_mrr_minor_native') }}) as finite_discount_mrr_minor,
+        sum({{ if_counted.format('mrr_amount') }}) as history_mrr_amount
+    from as_of_lines
+    group by customer_id, subscription_id
 
 ),
 
@@ -78,14 +63,14 @@ subscription_pairs as (
         live_subscriptions.subscription_status,
         live_subscriptions.is_counted_in_mrr,
         coalesce(live_subscriptions.mrr_amount, 0) as live_mrr_amount,
-        coalesce(live_subscriptions.mrr_minor_native, 0) as live_mrr_minor,
-        coalesce(live_subscriptions.gross_mrr_minor_native, 0) as live_gross_mrr_minor,
+        coalesce(live_subscriptions.mrr_minor_native, 0) as live_mrr_minor_native,
+        coalesce(live_subscriptions.gross_mrr_minor_native, 0) as live_gross_mrr_minor_native,
         coalesce(covering.covering_lines, 0) as covering_lines,
         coalesce(covering.counted_lines, 0) as counted_lines,
         coalesce(covering.history_mrr_amount, 0) as history_mrr_amount,
-        coalesce(covering.gross_mrr_minor, 0) as history_gross_mrr_minor,
-        coalesce(covering.net_mrr_minor, 0) as history_net_mrr_minor,
-        coalesce(covering.finite_discount_mrr_minor, 0) as history_finite_discount_mrr_minor
+        coalesce(covering.gross_mrr_minor, 0) as history_gross_mrr_minor_native,
+        coalesce(covering.net_mrr_minor, 0) as history_net_mrr_minor_native,
+        coalesce(covering.finite_discount_mrr_minor, 0) as history_finite_discount_mrr_minor_native
     from live_subscriptions
     full outer join covering
         on live_subscriptions.subscription_id = covering.subscription_id
@@ -110,24 +95,24 @@ subscription_causes as (
             when history_mrr_amount > 0 and not is_counted_in_mrr
                 then {{ dbt.concat(["'live status '", "subscription_status", "' does not count, but an invoice covers now'"]) }}
             {%- if mode == 'while_active' %}
-            when history_finite_discount_mrr_minor > 0
-                and abs(history_net_mrr_minor + history_finite_discount_mrr_minor - live_mrr_minor) < 0.01
+            when history_finite_discount_mrr_minor_native > 0
+                and abs(history_net_mrr_minor_native + history_finite_discount_mrr_minor_native - live_mrr_minor_native) < 0.01
                 then 'finite discount ended inside the current billing period: the invoice covering now was discounted (while_active)'
             {%- else %}
-            when history_finite_discount_mrr_minor > 0
-                and abs(history_net_mrr_minor - live_mrr_minor) < 0.01
+            when history_finite_discount_mrr_minor_native > 0
+                and abs(history_net_mrr_minor_native - live_mrr_minor_native) < 0.01
                 then 'finite discount added back in history (exclude) but still applied by the live subscription'
             {%- endif %}
-            when abs(history_gross_mrr_minor - live_gross_mrr_minor) >= 0.01
+            when abs(history_gross_mrr_minor_native - live_gross_mrr_minor_native) >= 0.01
                 then 'price or quantity changed after the invoice covering now'
-            when abs(history_net_mrr_minor - live_mrr_minor) >= 0.01
+            when abs(history_net_mrr_minor_native - live_mrr_minor_native) >= 0.01
                 then 'discounts differ between the invoice covering now and the live subscription'
-            when abs(history_mrr_amount - live_mrr_amount) * {{ to_cents }} >= 0.01
+            when abs(history_mrr_amount - live_mrr_amount) * {{ to_minor }} >= 0.01
                 then 'same native amount converted at different FX rate dates'
         end as cause
     from subscription_pairs
     cross join reporting_unit
-    where abs(history_mrr_amount - live_mrr_amount) * {{ to_cents }} >= 0.01
+    where abs(history_mrr_amount - live_mrr_amount) * {{ to_minor }} >= 0.01
 
 ),
 
@@ -147,7 +132,7 @@ customer_causes as (
 
 history as (
 
-    select customer_id, mrr_amount_reporting as history_mrr_amount
+    select customer_id, mrr_amount as history_mrr_amount
     from customer_months
     where is_as_of_month
 
@@ -180,16 +165,16 @@ final as (
         compared.history_mrr_amount,
         compared.live_mrr_amount,
         cast(compared.history_mrr_amount - compared.live_mrr_amount as decimal(38, 10)) as difference_amount,
-        cast(compared.history_mrr_amount * {{ to_cents }} as decimal(38, 10)) as history_mrr_cents,
-        cast(compared.live_mrr_amount * {{ to_cents }} as decimal(38, 10)) as live_mrr_cents,
-        cast((compared.history_mrr_amount - compared.live_mrr_amount) * {{ to_cents }} as decimal(38, 10))
-            as difference_cents,
+        cast(compared.history_mrr_amount * {{ to_minor }} as decimal(38, 10)) as history_mrr_minor,
+        cast(compared.live_mrr_amount * {{ to_minor }} as decimal(38, 10)) as live_mrr_minor,
+        cast((compared.history_mrr_amount - compared.live_mrr_amount) * {{ to_minor }} as decimal(38, 10))
+            as difference_minor,
         coalesce(customer_causes.cause, 'unexplained') as cause
     from compared
     cross join reporting_unit
     left join customer_causes
         on compared.customer_id = customer_causes.customer_id
-    where abs(compared.history_mrr_amount - compared.live_mrr_amount) * {{ to_cents }} >= 0.01
+    where abs(compared.history_mrr_amount - compared.live_mrr_amount) * {{ to_minor }} >= 0.01
 
 )
 

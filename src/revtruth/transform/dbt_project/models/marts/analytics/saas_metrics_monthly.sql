@@ -1,6 +1,5 @@
-{{ config(schema='analytics') }}
-
--- Company-level SaaS metrics per month (METRICS.md), from the MRR history and its
+-- Company-level SaaS metrics per month (docs/metrics.md#company-and-portfolio-metrics),
+-- from the MRR history and its
 -- movements. Amounts in the reporting currency, major units; movement sums are signed
 -- like the movements (churn and contraction negative); ratios are DECIMAL fractions
 -- (0.2 = 20%), NULL when their denominator is 0.
@@ -25,11 +24,11 @@ months as (
 
     select
         month,
-        sum(mrr_amount_reporting) as mrr,
-        sum(case when mrr_amount_reporting > 0 then 1 else 0 end) as customers,
-        sum(previous_mrr_amount_reporting) as starting_mrr,
-        sum(case when previous_mrr_amount_reporting > 0 then 1 else 0 end) as starting_customers,
-        sum(fx_amount_reporting) as fx
+        sum(mrr_amount) as mrr,
+        sum(case when mrr_amount > 0 then 1 else 0 end) as customers,
+        sum(previous_mrr_amount) as starting_mrr,
+        sum(case when previous_mrr_amount > 0 then 1 else 0 end) as starting_customers,
+        sum(fx_amount) as fx
     from customer_months
     group by month
 
@@ -39,11 +38,11 @@ movement_sums as (
 
     select
         month,
-        sum(case when movement_type = 'new' then amount else 0 end) as new_mrr,
-        sum(case when movement_type = 'expansion' then amount else 0 end) as expansion_mrr,
-        sum(case when movement_type = 'contraction' then amount else 0 end) as contraction_mrr,
-        sum(case when movement_type = 'churn' then amount else 0 end) as churned_mrr,
-        sum(case when movement_type = 'reactivation' then amount else 0 end) as reactivation_mrr,
+        sum(case when movement_type = 'new' then movement_amount else 0 end) as new_mrr,
+        sum(case when movement_type = 'expansion' then movement_amount else 0 end) as expansion_mrr,
+        sum(case when movement_type = 'contraction' then movement_amount else 0 end) as contraction_mrr,
+        sum(case when movement_type = 'churn' then movement_amount else 0 end) as churned_mrr,
+        sum(case when movement_type = 'reactivation' then movement_amount else 0 end) as reactivation_mrr,
         sum(case when movement_type = 'churn' then 1 else 0 end) as churned_customers
     from movements
     group by month
@@ -56,18 +55,18 @@ retention as (
 
     select
         current_month.month,
-        sum(current_month.mrr_amount_reporting) as cohort_mrr_now,
+        sum(current_month.mrr_amount) as cohort_mrr_now,
         sum(case
-                when current_month.mrr_amount_reporting < year_ago.mrr_amount_reporting
-                    then current_month.mrr_amount_reporting
-                else year_ago.mrr_amount_reporting
+                when current_month.mrr_amount < year_ago.mrr_amount
+                    then current_month.mrr_amount
+                else year_ago.mrr_amount
             end) as cohort_capped_mrr_now,
-        sum(year_ago.mrr_amount_reporting) as cohort_mrr_year_ago
+        sum(year_ago.mrr_amount) as cohort_mrr_year_ago
     from customer_months as current_month
     inner join customer_months as year_ago
         on current_month.customer_id = year_ago.customer_id
         and year_ago.month = cast({{ dbt.dateadd('month', -12, 'current_month.month') }} as date)
-    where year_ago.mrr_amount_reporting > 0
+    where year_ago.mrr_amount > 0
     group by current_month.month
 
 ),
@@ -102,16 +101,16 @@ final as (
 
     select
         month,
-        cast(mrr as decimal(38, 10)) as mrr,
-        cast(12 * mrr as decimal(38, 10)) as arr,
+        cast(mrr as decimal(38, 10)) as mrr_amount,
+        cast(12 * mrr as decimal(38, 10)) as arr_amount,
         customers,
-        cast(new_mrr as decimal(38, 10)) as new_mrr,
-        cast(expansion_mrr as decimal(38, 10)) as expansion_mrr,
-        cast(contraction_mrr as decimal(38, 10)) as contraction_mrr,
-        cast(churned_mrr as decimal(38, 10)) as churned_mrr,
-        cast(reactivation_mrr as decimal(38, 10)) as reactivation_mrr,
-        cast(fx as decimal(38, 10)) as fx,
-        cast(starting_mrr as decimal(38, 10)) as starting_mrr,
+        cast(new_mrr as decimal(38, 10)) as new_mrr_amount,
+        cast(expansion_mrr as decimal(38, 10)) as expansion_mrr_amount,
+        cast(contraction_mrr as decimal(38, 10)) as contraction_mrr_amount,
+        cast(churned_mrr as decimal(38, 10)) as churned_mrr_amount,
+        cast(reactivation_mrr as decimal(38, 10)) as reactivation_mrr_amount,
+        cast(fx as decimal(38, 10)) as fx_amount,
+        cast(starting_mrr as decimal(38, 10)) as starting_mrr_amount,
         starting_customers,
         churned_customers,
         case when cohort_mrr_year_ago <> 0
@@ -121,7 +120,7 @@ final as (
         case when starting_customers <> 0
             then {{ revtruth.decimal_divide('churned_customers', 'starting_customers') }} end as logo_churn_rate,
         case when customers <> 0
-            then {{ revtruth.decimal_divide('mrr', 'customers') }} end as arpa,
+            then {{ revtruth.decimal_divide('mrr', 'customers') }} end as arpa_amount,
         -- churn and contraction are negative movements: their magnitudes are − amount
         case when starting_mrr <> 0
             then {{ revtruth.decimal_divide('(0 - churned_mrr - contraction_mrr)', 'starting_mrr') }} end

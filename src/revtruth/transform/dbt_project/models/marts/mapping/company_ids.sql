@@ -1,5 +1,3 @@
-{{ config(schema='mapping') }}
-
 -- One row per real company with its id in each system. Where a company has several
 -- records in one system, the oldest-keyed one is shown here and all of them are in
 -- mapping.company_members.
@@ -18,9 +16,9 @@ per_company as (
         company_id,
         min(case when source = 'salesforce' then display_name end) as crm_name,
         min(case when source = 'stripe' then display_name end) as billing_name,
-        min(case when source = 'product' then display_name end) as product_name,
+        min(case when source = 'product_db' then display_name end) as product_name,
         min(case when source = 'stripe' then source_id end) as stripe_customer_id,
-        min(case when source = 'product' then source_id end) as internal_tenant_id,
+        min(case when source = 'product_db' then source_id end) as internal_tenant_id,
         min(case when source = 'salesforce' then source_id end) as salesforce_account_id,
         count(*) as record_count,
         min(domain) as domain

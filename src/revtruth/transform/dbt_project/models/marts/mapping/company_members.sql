@@ -1,5 +1,3 @@
-{{ config(schema='mapping') }}
-
 -- One row per source record with the company it belongs to and the evidence that put it
 -- there: the bridge every company-level figure is summed through.
 

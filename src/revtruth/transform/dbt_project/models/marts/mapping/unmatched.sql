@@ -1,5 +1,3 @@
-{{ config(schema='mapping') }}
-
 -- Every record that no deterministic evidence links to a record of another system. Each
 -- still is a company of its own in mapping.company_ids (nothing is dropped); this list is
 -- the work left for matching by name and for people.

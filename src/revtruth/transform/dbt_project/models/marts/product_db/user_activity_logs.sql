@@ -1,5 +1,3 @@
-{{ config(schema='product_db') }}
-
 -- The product's activity log, one row per event, with its UTC date.
 select
     login_event_id,
@@ -8,4 +6,4 @@ select
     event_date,
     event_type,
     occurred_at
-from {{ ref('stg_product__user_activity_logs') }}
+from {{ ref('stg_product_db__user_activity_logs') }}

@@ -1,5 +1,3 @@
-{{ config(schema='stripe') }}
-
 with
 
 customers as (

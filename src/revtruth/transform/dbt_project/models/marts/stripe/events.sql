@@ -1,5 +1,3 @@
-{{ config(schema='stripe') }}
-
 -- Stripe's events (it keeps them 30 days; revtruth keeps every one it has synced), with the
 -- customer each is about, for reports that explain a change.
 select

@@ -1,5 +1,3 @@
-{{ config(schema='stripe') }}
-
 with
 
 subscriptions_mrr as (
@@ -18,8 +16,8 @@ final as (
         cast(mrr_amount as decimal(38, 10)) as mrr_amount,
         cast(12 * mrr_amount as decimal(38, 10)) as arr_amount,
         cast(mrr_amount_native as decimal(38, 10)) as mrr_amount_native,
-        cast(mrr_minor as decimal(38, 10)) as mrr_minor_native,
-        cast(gross_mrr_minor as decimal(38, 10)) as gross_mrr_minor_native,
+        cast(mrr_minor_native as decimal(38, 10)) as mrr_minor_native,
+        cast(gross_mrr_minor_native as decimal(38, 10)) as gross_mrr_minor_native,
         is_counted_in_mrr,
         is_cancel_at_period_end,
         has_unpriced_tiered_items,

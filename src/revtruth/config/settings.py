@@ -1,0 +1,386 @@
+"""What can be configured: every setting with its type, default, meaning and allowed values.
+
+This module is the one place a setting's default and meaning are written. The README's
+settings table, the `revtruth init` template and the dbt project's `vars:` are generated
+from it (`python -m revtruth.docs`), and tests fail when one of them drifts.
+
+Field metadata: "help" (the meaning, one line), "secret" (wrapped in `Secret`, not welcome
+in revtruth.toml), "table" (a free-form table of keys), "internal" (computed at load time,
+not a setting), "path" (relative paths resolve against the config file's folder), "date"
+(YYYY-MM-DD or ""), "choices" (the allowed values), "check" ((predicate, what the value
+must be)).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, get_type_hints
+
+
+class Secret:
+    """A secret value. `reveal()` gives it back; printing shows only asterisks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any) -> None:
+        object.__setattr__(self, "_value", value)
+
+    def reveal(self) -> Any:
+        """The secret itself (a string for every named secret setting)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Secret is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Secret, (self._value,))
+
+
+class Table(Mapping[str, Any]):
+    """A read-only table of free-form settings (`warehouse.credentials`, `dbt_profile`)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Table:
+        return self  # immutable
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Table, (self._data,))
+
+
+def setting(
+    default: Any = None,
+    help: str = "",
+    *,
+    default_factory: Callable[[], Any] | None = None,
+    choices: tuple[str, ...] | None = None,
+    check: tuple[Callable[[Any], bool], str] | None = None,
+    **flags: bool,
+) -> Any:
+    """A dataclass field that is a setting: its default and its meaning, in one place."""
+    metadata: dict[str, Any] = {"help": help, **flags}
+    if choices:
+        metadata["choices"] = choices
+        metadata["check"] = (
+            lambda value: value in choices,
+            " or ".join(f'"{c}"' for c in choices),
+        )
+    if check:
+        metadata["check"] = check
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _secret(help: str) -> Any:
+    return setting(None, help, secret=True)
+
+
+ENV_PREFIX = "REVTRUTH_"
+_INTERNAL = {"internal": True}
+_POSITIVE_DAYS = (lambda v: v > 0, "a positive number of days")
+_COUNT = (lambda v: v >= 0, "zero or a positive count")
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    destination: str = setting(
+        "duckdb",
+        "dlt destination that sync loads into and dbt adapter that build runs on: duckdb, "
+        "snowflake, bigquery, postgres, ...",
+        check=(
+            lambda v: bool(re.fullmatch(r"[a-z][a-z0-9_]*", v)),
+            'a dlt destination name such as "duckdb" or "snowflake"',
+        ),
+    )
+    path: str = setting(
+        "revtruth.duckdb",
+        "DuckDB file (duckdb only), relative to this file's folder.",
+        path=True,
+        check=(bool, "a non-empty file path"),
+    )
+    dataset_prefix: str = setting(
+        "raw_",
+        "Prefix of the raw schemas sync writes and build reads: raw_stripe, raw_salesforce, "
+        "raw_product_db.",
+        check=(
+            lambda v: bool(re.fullmatch(r"[a-z_][a-z0-9_]*", v)),
+            'lower-case letters, digits and "_" (a schema name prefix)',
+        ),
+    )
+    credentials: Mapping[str, Any] = setting(
+        help="Warehouse credentials for non-duckdb destinations, keys as dlt "
+        "names them; handed to dlt and to the dbt profile.",
+        default_factory=Table,
+        table=True,
+        secret=True,
+    )
+    dbt_profile: Mapping[str, Any] = setting(
+        help="Extra non-secret keys merged into the generated dbt target (schema, threads, "
+        "location, ...).",
+        default_factory=Table,
+        table=True,
+    )
+    resolved_path: Path = field(default=Path("revtruth.duckdb"), metadata=_INTERNAL)
+    """Absolute path of the DuckDB file (meaningful when `destination` is duckdb)."""
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.destination == "duckdb"
+
+    def dataset_name(self, system: str) -> str:
+        """The raw schema a source lands in: `raw_stripe` for "stripe"."""
+        return f"{self.dataset_prefix}{system}"
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """The metric conventions (docs/metrics.md). Each reaches dbt as a var of the same name."""
+
+    reporting_currency: str = setting(
+        "usd",
+        "Currency every amount is reported in (ISO 4217 code).",
+        check=(
+            lambda v: bool(re.fullmatch(r"[a-z]{3}", v)),
+            'a three-letter ISO 4217 currency code such as "usd"',
+        ),
+    )
+    as_of_date: str = setting(
+        "",
+        'Date the metrics are computed as of, YYYY-MM-DD; "" means today\'s UTC date at run '
+        "time.",
+        date=True,
+    )
+    recent_activity_days: int = setting(
+        30,
+        "Window (days before as_of_date) in which product activity counts as recent.",
+        check=_POSITIVE_DAYS,
+    )
+    zombie_inactivity_days: int = setting(
+        90,
+        "Days without any product activity after which a paying customer is a zombie.",
+        check=_POSITIVE_DAYS,
+    )
+    low_adoption_below: int = setting(
+        10,
+        'Fewer recent activity rows than this = "Medium Risk (Low Adoption)"; none = '
+        '"High Churn Risk (Zombie)".',
+        check=_COUNT,
+    )
+    past_due_counts: bool = setting(
+        True, "Whether past_due subscriptions count as active and in MRR."
+    )
+    paused_counts: bool = setting(False, "Whether paused subscriptions count as active and in MRR.")
+    discount_duration_mode: str = setting(
+        "while_active",
+        'Finite (once/repeating) discounts: "while_active" lowers MRR while the discounted '
+        'invoice covers the month, and their expiry shows as expansion; "exclude" never lets '
+        "them lower MRR.",
+        choices=("while_active", "exclude"),
+    )
+    churn_at: str = setting(
+        "ended",
+        'When a cancel-at-period-end subscription stops counting: "ended" (when the paid '
+        'period ends) or "requested" (as soon as cancellation is requested).',
+        choices=("ended", "requested"),
+    )
+    past_due_churn_after_days: int = setting(
+        0,
+        "A past_due subscription stops counting once its unpaid invoice is this many days "
+        "old; 0 = it counts while past_due.",
+        check=(lambda v: v >= 0, "zero (never) or a number of days"),
+    )
+    metered_mrr: str = setting(
+        "zero",
+        'Metered (usage-based) items\' MRR: "zero" (usage is not committed recurring '
+        'revenue) or "last_period" (the last closed period\'s billed amount, per month).',
+        choices=("zero", "last_period"),
+    )
+
+    def resolved_as_of_date(self, today: date | None = None) -> date:
+        """`as_of_date`, or today's UTC date when it is empty."""
+        if self.as_of_date:
+            return date.fromisoformat(self.as_of_date)
+        return today or datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    enabled: bool = setting(True, "Sync Stripe (billing) into raw_stripe.")
+    base_url: str = setting("https://api.stripe.com", "Base address of the Stripe API.")
+    api_key: Secret | None = _secret("Restricted or secret API key.")
+    page_size: int = setting(
+        100,
+        "Objects per list request (1-100).",
+        check=(lambda v: 1 <= v <= 100, "between 1 and 100 (Stripe's limit)"),
+    )
+    max_network_retries: int = setting(
+        5, "Retries of a failed or rate-limited request.", check=_COUNT
+    )
+
+
+@dataclass(frozen=True)
+class SalesforceSettings:
+    enabled: bool = setting(True, "Sync Salesforce (CRM) into raw_salesforce.")
+    login_url: str = setting(
+        "https://login.salesforce.com",
+        "Login address (https://test.salesforce.com for sandboxes).",
+    )
+    instance_url: str = setting("", "Instance address; set it with session_id to skip the login.")
+    api_version: str = setting("59.0", "Salesforce REST API version.")
+    ca_bundle: str = setting(
+        "",
+        "PEM bundle of CAs to verify TLS with, relative to this file's folder; \"\" = system "
+        "default.",
+        path=True,
+    )
+    client_id: Secret | None = _secret("Connected app consumer key.")
+    client_secret: Secret | None = _secret("Connected app consumer secret.")
+    username: Secret | None = _secret("Login user name.")
+    password: Secret | None = _secret("Login password.")
+    security_token: Secret | None = _secret("User's security token.")
+    session_id: Secret | None = _secret("Existing session id (skips login).")
+    objects: tuple[str, ...] = setting(
+        ("Account", "Contact", "Lead", "Opportunity", "User"), "sObjects to sync."
+    )
+
+
+@dataclass(frozen=True)
+class ProductDbSettings:
+    enabled: bool = setting(True, "Sync the product database into raw_product_db.")
+    url: Secret | None = _secret("SQLAlchemy/libpq URL of a read-only user.")
+    schema: str = setting("public", "Schema the product tables live in.")
+    tables: tuple[str, ...] = setting(
+        ("tenants", "users", "user_activity_logs"), "Tables to sync."
+    )
+    chunk_rows: int = setting(
+        100_000,
+        "Rows per Arrow batch read from the database.",
+        check=(lambda v: v > 0, "a positive number of rows"),
+    )
+
+
+@dataclass(frozen=True)
+class SourcesSettings:
+    stripe: StripeSettings = field(default_factory=StripeSettings)
+    salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
+    product_db: ProductDbSettings = field(default_factory=ProductDbSettings)
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
+    config_path: Path | None = field(default=None, metadata=_INTERNAL)
+    """The revtruth.toml that was read, if any."""
+    secrets_path: Path | None = field(default=None, metadata=_INTERNAL)
+    """The secrets file that was read, if any."""
+    base_dir: Path = field(default=Path("."), metadata=_INTERNAL)
+    """Folder relative paths resolve against: the config file's folder, else the cwd."""
+
+    def as_dbt_vars(self, *, today: date | None = None) -> dict[str, Any]:
+        """What the dbt project reads with `var()`: every metric convention under its own
+        name (`as_of_date` resolved to a date), and the raw schemas' prefix."""
+        values = {
+            f.name: getattr(self.metrics, f.name) for f in dataclasses.fields(MetricsSettings)
+        }
+        values["as_of_date"] = self.metrics.resolved_as_of_date(today).isoformat()
+        values["dataset_prefix"] = self.warehouse.dataset_prefix
+        return values
+
+
+def dbt_var_defaults() -> dict[str, Any]:
+    """The dbt vars of the default settings, `as_of_date` left empty (= today at run time):
+    what the dbt project declares under `vars:` for anyone reading or running it by hand."""
+    values = Settings().as_dbt_vars()
+    values["as_of_date"] = MetricsSettings.as_of_date
+    return values
+
+
+# ------------------------------------------------------------------------------- keys
+
+
+@functools.cache
+def fields_of(cls: type) -> tuple[tuple[dataclasses.Field, Any], ...]:
+    """The configurable fields of a settings class, with their resolved types."""
+    hints = get_type_hints(cls)
+    return tuple(
+        (f, hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")
+    )
+
+
+def is_section(tp: Any) -> bool:
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
+
+
+def iter_keys(
+    cls: type | None = None, prefix: str = ""
+) -> Iterator[tuple[str, dataclasses.Field]]:
+    """Every setting as (dotted key, field), in declaration order."""
+    cls = Settings if cls is None else cls
+    for f, tp in fields_of(cls):
+        key = f"{prefix}{f.name}"
+        if is_section(tp):
+            yield from iter_keys(tp, key + ".")
+        else:
+            yield key, f
+
+
+def documented_keys() -> list[str]:
+    """Every dotted configuration key (free-form tables are listed by their own name)."""
+    return [key for key, _ in iter_keys()]
+
+
+def secret_keys() -> list[str]:
+    """The keys that hold secrets (free-form secret tables by their own name)."""
+    return [key for key, f in iter_keys() if f.metadata.get("secret")]
+
+
+def env_var_name(key: str) -> str:
+    """`sources.stripe.api_key` -> `REVTRUTH_SOURCES__STRIPE__API_KEY`."""
+    return ENV_PREFIX + "__".join(part.upper() for part in key.split("."))
+
+
+def default_of(key: str) -> Any:
+    """The default value of a dotted key (a section's defaults for a section)."""
+    node: Any = Settings()
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
