@@ -22,11 +22,11 @@ import os
 import re
 import tomllib
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 
 from revtruth.config.settings import (
     ENV_PREFIX,

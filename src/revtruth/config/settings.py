@@ -108,10 +108,6 @@ def setting(
     return field(default=default, metadata=metadata)
 
 
-def _secret(help: str) -> Any:
-    return setting(None, help, secret=True)
-
-
 ENV_PREFIX = "REVTRUTH_"
 _INTERNAL = {"internal": True}
 _POSITIVE_DAYS = (lambda v: v > 0, "a positive number of days")
@@ -183,8 +179,7 @@ class MetricsSettings:
     )
     as_of_date: str = setting(
         "",
-        'Date the metrics are computed as of, YYYY-MM-DD; "" means today\'s UTC date at run '
-        "time.",
+        'Date the metrics are computed as of, YYYY-MM-DD; "" means today\'s UTC date at run time.',
         date=True,
     )
     recent_activity_days: int = setting(
@@ -244,7 +239,7 @@ class MetricsSettings:
 class StripeSettings:
     enabled: bool = setting(True, "Sync Stripe (billing) into raw_stripe.")
     base_url: str = setting("https://api.stripe.com", "Base address of the Stripe API.")
-    api_key: Secret | None = _secret("Restricted or secret API key.")
+    api_key: Secret | None = setting(None, "Restricted or secret API key.", secret=True)
     page_size: int = setting(
         100,
         "Objects per list request (1-100).",
@@ -266,16 +261,16 @@ class SalesforceSettings:
     api_version: str = setting("59.0", "Salesforce REST API version.")
     ca_bundle: str = setting(
         "",
-        "PEM bundle of CAs to verify TLS with, relative to this file's folder; \"\" = system "
+        'PEM bundle of CAs to verify TLS with, relative to this file\'s folder; "" = system '
         "default.",
         path=True,
     )
-    client_id: Secret | None = _secret("Connected app consumer key.")
-    client_secret: Secret | None = _secret("Connected app consumer secret.")
-    username: Secret | None = _secret("Login user name.")
-    password: Secret | None = _secret("Login password.")
-    security_token: Secret | None = _secret("User's security token.")
-    session_id: Secret | None = _secret("Existing session id (skips login).")
+    client_id: Secret | None = setting(None, "Connected app consumer key.", secret=True)
+    client_secret: Secret | None = setting(None, "Connected app consumer secret.", secret=True)
+    username: Secret | None = setting(None, "Login user name.", secret=True)
+    password: Secret | None = setting(None, "Login password.", secret=True)
+    security_token: Secret | None = setting(None, "User's security token.", secret=True)
+    session_id: Secret | None = setting(None, "Existing session id (skips login).", secret=True)
     objects: tuple[str, ...] = setting(
         ("Account", "Contact", "Lead", "Opportunity", "User"), "sObjects to sync."
     )
@@ -284,11 +279,9 @@ class SalesforceSettings:
 @dataclass(frozen=True)
 class ProductDbSettings:
     enabled: bool = setting(True, "Sync the product database into raw_product_db.")
-    url: Secret | None = _secret("SQLAlchemy/libpq URL of a read-only user.")
+    url: Secret | None = setting(None, "SQLAlchemy/libpq URL of a read-only user.", secret=True)
     schema: str = setting("public", "Schema the product tables live in.")
-    tables: tuple[str, ...] = setting(
-        ("tenants", "users", "user_activity_logs"), "Tables to sync."
-    )
+    tables: tuple[str, ...] = setting(("tenants", "users", "user_activity_logs"), "Tables to sync.")
     chunk_rows: int = setting(
         100_000,
         "Rows per Arrow batch read from the database.",
@@ -350,9 +343,7 @@ def is_section(tp: Any) -> bool:
     return isinstance(tp, type) and dataclasses.is_dataclass(tp)
 
 
-def iter_keys(
-    cls: type | None = None, prefix: str = ""
-) -> Iterator[tuple[str, dataclasses.Field]]:
+def iter_keys(cls: type | None = None, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field]]:
     """Every setting as (dotted key, field), in declaration order."""
     cls = Settings if cls is None else cls
     for f, tp in fields_of(cls):
