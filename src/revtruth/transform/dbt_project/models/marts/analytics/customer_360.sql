@@ -131,7 +131,7 @@ final as (
         coalesce(billing.mrr_amount, 0) as mrr_amount,
         12 * coalesce(billing.mrr_amount, 0) as arr_amount,
         coalesce(billing.mrr_amount, 0) > 0 as is_paying,
-        coalesce(billing.active_subscription_count, 0) as active_subscription_count,
+        cast(coalesce(billing.active_subscription_count, 0) as bigint) as active_subscription_count,
         billing.billing_customer_since,
         crm.crm_account_type,
         crm.crm_owner_name,

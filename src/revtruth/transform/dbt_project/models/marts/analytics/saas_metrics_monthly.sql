@@ -103,7 +103,7 @@ final as (
         month,
         cast(mrr as decimal(38, 10)) as mrr_amount,
         cast(12 * mrr as decimal(38, 10)) as arr_amount,
-        customers,
+        cast(customers as bigint) as customers,
         cast(new_mrr as decimal(38, 10)) as new_mrr_amount,
         cast(expansion_mrr as decimal(38, 10)) as expansion_mrr_amount,
         cast(contraction_mrr as decimal(38, 10)) as contraction_mrr_amount,
@@ -111,8 +111,8 @@ final as (
         cast(reactivation_mrr as decimal(38, 10)) as reactivation_mrr_amount,
         cast(fx as decimal(38, 10)) as fx_amount,
         cast(starting_mrr as decimal(38, 10)) as starting_mrr_amount,
-        starting_customers,
-        churned_customers,
+        cast(starting_customers as bigint) as starting_customers,
+        cast(churned_customers as bigint) as churned_customers,
         case when cohort_mrr_year_ago <> 0
             then {{ revtruth.decimal_divide('cohort_mrr_now', 'cohort_mrr_year_ago') }} end as nrr_12m,
         case when cohort_mrr_year_ago <> 0

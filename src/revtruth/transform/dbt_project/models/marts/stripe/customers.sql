@@ -38,7 +38,7 @@ final as (
         customers.is_delinquent,
         coalesce(customer_mrr.mrr_amount, 0) as mrr_amount,
         coalesce(customer_mrr.subscription_count, 0) as subscription_count,
-        coalesce(customer_mrr.active_subscription_count, 0) as active_subscription_count
+        cast(coalesce(customer_mrr.active_subscription_count, 0) as bigint) as active_subscription_count
     from customers
     left join customer_mrr
         on customers.customer_id = customer_mrr.customer_id
