@@ -34,14 +34,13 @@ def measure(seed: int) -> dict:
         months = {
             (c, m.strftime("%Y-%m")): Decimal(v) * 100
             for c, m, v in con.execute(
-                "select customer_id, month, mrr_amount_reporting"
-                " from analytics.mrr_by_customer_month"
+                "select customer_id, month, mrr_amount from analytics.mrr_by_customer_month"
             ).fetchall()
         }
         moves = {
             (c, m.strftime("%Y-%m")): (k, Decimal(v) * 100)
             for c, m, k, v in con.execute(
-                "select customer_id, month, movement_type, amount from analytics.mrr_movements"
+                "select customer_id, month, movement_type, movement_amount from analytics.mrr_movements"
             ).fetchall()
         }
         live = dict(

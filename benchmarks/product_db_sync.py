@@ -51,7 +51,7 @@ def run_one(method: str, url: str, warehouse: str) -> dict:
     pipeline = dlt.pipeline(
         pipeline_name=f"bench_{method}",
         destination=dlt.destinations.duckdb(warehouse),
-        dataset_name="raw_product",
+        dataset_name="raw_product_db",
         pipelines_dir=str(Path(warehouse).parent / "dlt"),
     )
     if method == "baseline":

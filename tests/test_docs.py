@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from revtruth.config import documented_keys, env_var_name
-from revtruth.docs import BLOCKS, _markers
+import yaml
+
+from revtruth.config import Settings, dbt_var_defaults, documented_keys, env_var_name
+from revtruth.docs import BLOCKS, DBT_PROJECT_BLOCKS, _markers, generated_block
+from revtruth.transform.runner import PROJECT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -22,6 +25,46 @@ def test_generated_readme_blocks_are_up_to_date():
         assert _block(name) == render().strip(), (
             f"README's {name} is stale: run `python -m revtruth.docs README.md`"
         )
+
+
+def test_the_dbt_projects_vars_are_the_settings_defaults():
+    # The defaults live in revtruth.config.settings; dbt_project.yml carries a generated copy.
+    dbt_project = PROJECT_DIR / "dbt_project.yml"
+    for name, render in DBT_PROJECT_BLOCKS.items():
+        assert generated_block(dbt_project, name, yaml_file=True) == render(), (
+            "dbt_project.yml's vars are stale: run `python -m revtruth.docs README.md`"
+        )
+    declared = yaml.safe_load(dbt_project.read_text())["vars"]
+    assert declared == dbt_var_defaults()
+    assert declared.keys() == Settings().as_dbt_vars().keys()
+
+
+def test_models_read_settings_without_defaults_of_their_own():
+    # var('x', default) would be a second place for a default, free to drift.
+    with_default = re.compile(r"""(?<![\w.])var\(\s*['"]\w+['"]\s*,""")
+    offenders = [
+        str(path.relative_to(PROJECT_DIR))
+        for path in PROJECT_DIR.rglob("*")
+        if path.suffix in (".sql", ".yml") and with_default.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_every_var_the_models_read_is_passed_by_revtruth():
+    used = set()
+    for path in PROJECT_DIR.rglob("*"):
+        if path.suffix in (".sql", ".yml"):
+            used |= set(re.findall(r"""(?<![\w.])var\(\s*['"](\w+)['"]""", path.read_text()))
+    assert used and used <= Settings().as_dbt_vars().keys()
+
+
+def test_settings_table_shows_each_default_as_the_code_has_it():
+    table = _block("settings-reference")
+    assert '| `metrics.churn_at` | `REVTRUTH_METRICS__CHURN_AT` | `"ended"` |' in table
+    assert (
+        "| `metrics.recent_activity_days` | `REVTRUTH_METRICS__RECENT_ACTIVITY_DAYS` | `30` |"
+        in table
+    )
 
 
 def test_every_setting_is_documented_with_its_environment_variable():

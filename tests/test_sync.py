@@ -101,7 +101,7 @@ def test_sync_loads_all_three_systems_with_no_failures(
     for result in summary.results:
         expected = expected_rows(company.plan)[result.system]
         assert {t: result.rows_by_table.get(t) for t in expected} == expected, result.system
-    assert {"raw_stripe", "raw_salesforce", "raw_product"} <= schemas_in(full_sync.settings)
+    assert {"raw_stripe", "raw_salesforce", "raw_product_db"} <= schemas_in(full_sync.settings)
 
 
 def test_secrets_never_appear_in_the_summary_or_in_any_warehouse_table(
@@ -159,7 +159,7 @@ def test_sync_of_only_stripe_syncs_stripe_alone(company: Company, tmp_path: Path
     assert {t: summary.results[0].rows_by_table.get(t) for t in expected} == expected
     schemas = schemas_in(settings)
     assert "raw_stripe" in schemas
-    assert not {"raw_salesforce", "raw_product"} & schemas
+    assert not {"raw_salesforce", "raw_product_db"} & schemas
     assert company.running.salesforce.request_count == salesforce_requests
 
 
@@ -198,4 +198,4 @@ def test_one_failing_source_does_not_stop_the_others_and_is_reported(
             result.system
         ]
     schemas = schemas_in(settings)
-    assert {"raw_salesforce", "raw_product"} <= schemas
+    assert {"raw_salesforce", "raw_product_db"} <= schemas

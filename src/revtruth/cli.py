@@ -369,14 +369,14 @@ def report_metrics(
             *(
                 _money(v, currency)
                 for v in (
-                    r.starting_mrr,
-                    r.new_mrr,
-                    r.expansion_mrr,
-                    r.contraction_mrr,
-                    r.churned_mrr,
-                    r.reactivation_mrr,
-                    r.fx,
-                    r.mrr,
+                    r.starting_mrr_amount,
+                    r.new_mrr_amount,
+                    r.expansion_mrr_amount,
+                    r.contraction_mrr_amount,
+                    r.churned_mrr_amount,
+                    r.reactivation_mrr_amount,
+                    r.fx_amount,
+                    r.mrr_amount,
                 )
             ),
             "yes" if r.adds_up else "[red]NO[/]",
@@ -398,7 +398,7 @@ def report_metrics(
         retention.add_row(
             r.month.strftime("%Y-%m"),
             str(r.customers),
-            _money(r.arpa, currency) if r.arpa is not None else "—",
+            _money(r.arpa_amount, currency) if r.arpa_amount is not None else "—",
             *(
                 _percent(v)
                 for v in (

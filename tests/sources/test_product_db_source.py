@@ -15,7 +15,7 @@ from revtruth.sources.product_db.helpers import ProductDbError, read_only_connec
 
 from .conftest import ProductDb, Warehouse
 
-DATASET = "raw_product"
+DATASET = "raw_product_db"
 TABLES = ("tenants", "users", "user_activity_logs")
 
 

@@ -42,7 +42,7 @@ def assert_history_matches_ground_truth(directory: Path) -> None:
         (customer, month): cents
         for customer, month, cents in _rows(
             directory,
-            "select customer_id, strftime(month, '%Y-%m'), mrr_cents_reporting "
+            "select customer_id, strftime(month, '%Y-%m'), mrr_minor "
             "from analytics.mrr_by_customer_month",
         )
     }
@@ -60,7 +60,7 @@ def assert_history_matches_ground_truth(directory: Path) -> None:
         (customer, month): (kind, cents)
         for customer, month, kind, cents in _rows(
             directory,
-            "select customer_id, strftime(month, '%Y-%m'), movement_type, amount_cents "
+            "select customer_id, strftime(month, '%Y-%m'), movement_type, movement_minor "
             "from analytics.mrr_movements",
         )
     }

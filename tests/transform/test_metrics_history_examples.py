@@ -39,7 +39,7 @@ def _mrr(result, customer):
         month.strftime("%Y-%m"): Decimal(mrr)
         for month, mrr in _query(
             result,
-            "select month, mrr_amount_reporting from analytics.mrr_by_customer_month "
+            "select month, mrr_amount from analytics.mrr_by_customer_month "
             "where customer_id = ? order by month",
             [customer],
         )
@@ -51,7 +51,7 @@ def _movements(result, customer):
         month.strftime("%Y-%m"): (kind, Decimal(amount).quantize(Decimal("0.01")))
         for month, kind, amount in _query(
             result,
-            "select month, movement_type, amount from analytics.mrr_movements "
+            "select month, movement_type, movement_amount from analytics.mrr_movements "
             "where customer_id = ? order by month",
             [customer],
         )
@@ -94,7 +94,7 @@ def test_example_10_gross_mrr_churn_20_percent_net_10_percent(tmp_path):
     result = run_demo(tmp_path, scenario=SCENARIOS / "metrics_churn_rates_example.yaml")
     ((starting, gross, net),) = _query(
         result,
-        "select starting_mrr, gross_mrr_churn_rate, net_mrr_churn_rate "
+        "select starting_mrr_amount, gross_mrr_churn_rate, net_mrr_churn_rate "
         "from analytics.saas_metrics_monthly where month = date '2026-05-01'",
     )
     assert (Decimal(starting), Decimal(gross), Decimal(net)) == (
@@ -110,7 +110,7 @@ def test_example_11_arpa_is_300(tmp_path):
     )
     ((arpa, customers),) = _query(
         result,
-        "select arpa, customers from analytics.saas_metrics_monthly "
+        "select arpa_amount, customers from analytics.saas_metrics_monthly "
         "where month = date '2026-06-01'",
     )
     assert (Decimal(arpa), customers) == (Decimal(300), 5)
@@ -119,7 +119,8 @@ def test_example_11_arpa_is_300(tmp_path):
 def test_bridge_rows_add_up_every_month(history):
     rows = _query(
         history,
-        "select month, starting_mrr + new_mrr + expansion_mrr + contraction_mrr + churned_mrr"
-        " + reactivation_mrr + fx - mrr from analytics.saas_metrics_monthly",
+        "select month, starting_mrr_amount + new_mrr_amount + expansion_mrr_amount"
+        " + contraction_mrr_amount + churned_mrr_amount + reactivation_mrr_amount + fx_amount"
+        " - mrr_amount from analytics.saas_metrics_monthly",
     )
     assert rows and all(diff == 0 for _, diff in rows)

@@ -67,7 +67,7 @@ def test_example_8_tax_reaches_the_invoices_but_not_mrr(warehouse):
     ).fetchone()
     assert taxed == (2000, 2000)
     history = warehouse.execute(
-        "select distinct mrr_amount_reporting from analytics.mrr_by_customer_month "
+        "select distinct mrr_amount from analytics.mrr_by_customer_month "
         "where customer_id = 'cus_ex8_taxed'"
     ).fetchall()
     assert history == [(Decimal(100),)]

@@ -8,31 +8,31 @@ from decimal import Decimal
 from typing import Any
 
 BRIDGE_COLUMNS = (
-    "starting_mrr",
-    "new_mrr",
-    "expansion_mrr",
-    "contraction_mrr",
-    "churned_mrr",
-    "reactivation_mrr",
-    "fx",
-    "mrr",
+    "starting_mrr_amount",
+    "new_mrr_amount",
+    "expansion_mrr_amount",
+    "contraction_mrr_amount",
+    "churned_mrr_amount",
+    "reactivation_mrr_amount",
+    "fx_amount",
+    "mrr_amount",
 )
 
 
 @dataclass(frozen=True)
 class BridgeRow:
     month: date
-    starting_mrr: Decimal
-    new_mrr: Decimal
-    expansion_mrr: Decimal
-    contraction_mrr: Decimal
-    churned_mrr: Decimal
-    reactivation_mrr: Decimal
-    fx: Decimal
-    mrr: Decimal
-    arr: Decimal
+    starting_mrr_amount: Decimal
+    new_mrr_amount: Decimal
+    expansion_mrr_amount: Decimal
+    contraction_mrr_amount: Decimal
+    churned_mrr_amount: Decimal
+    reactivation_mrr_amount: Decimal
+    fx_amount: Decimal
+    mrr_amount: Decimal
+    arr_amount: Decimal
     customers: int
-    arpa: Decimal | None
+    arpa_amount: Decimal | None
     nrr_12m: Decimal | None
     grr_12m: Decimal | None
     logo_churn_rate: Decimal | None
@@ -42,14 +42,14 @@ class BridgeRow:
     @property
     def adds_up(self) -> bool:
         moved = (
-            self.new_mrr
-            + self.expansion_mrr
-            + self.contraction_mrr
-            + self.churned_mrr
-            + self.reactivation_mrr
-            + self.fx
+            self.new_mrr_amount
+            + self.expansion_mrr_amount
+            + self.contraction_mrr_amount
+            + self.churned_mrr_amount
+            + self.reactivation_mrr_amount
+            + self.fx_amount
         )
-        return abs(self.starting_mrr + moved - self.mrr) < Decimal("0.000001")
+        return abs(self.starting_mrr_amount + moved - self.mrr_amount) < Decimal("0.000001")
 
 
 def read_bridge(connection: Any, months: int = 12) -> list[BridgeRow]:
@@ -75,11 +75,11 @@ def read_customer_history(connection: Any, customer_id: str) -> list[dict[str, A
         """
         select
             history.month,
-            history.mrr_amount_reporting,
-            history.currency,
             history.mrr_amount,
+            history.currency,
+            history.mrr_amount_native,
             movements.movement_type,
-            movements.amount,
+            movements.movement_amount,
             movements.explained_by
         from analytics.mrr_by_customer_month as history
         left join analytics.mrr_movements as movements
@@ -91,7 +91,7 @@ def read_customer_history(connection: Any, customer_id: str) -> list[dict[str, A
     )
     names = (
         "month",
-        "mrr",
+        "mrr_amount",
         "currency",
         "mrr_native",
         "movement",
