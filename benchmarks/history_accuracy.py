@@ -40,7 +40,8 @@ def measure(seed: int) -> dict:
         moves = {
             (c, m.strftime("%Y-%m")): (k, Decimal(v) * 100)
             for c, m, k, v in con.execute(
-                "select customer_id, month, movement_type, movement_amount from analytics.mrr_movements"
+                "select customer_id, month, movement_type, movement_amount"
+                " from analytics.mrr_movements"
             ).fetchall()
         }
         live = dict(
