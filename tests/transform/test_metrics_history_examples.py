@@ -1,4 +1,4 @@
-"""METRICS.md's history examples through the whole pipeline: scenario file → simulated
+"""The history examples of docs/metrics.md through the whole pipeline: scenario file → simulated
 Stripe → dlt → DuckDB → dbt → the history marts, with the expected numbers written out."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 {#-
-    Pricing a quantity with a tiered price (METRICS.md), by Stripe's rules as
+    Pricing a quantity with a tiered price (docs/metrics.md#tiered-and-metered-prices), by Stripe's rules as
     revtruth.simulate.plan.Price.amount_for states them:
 
     - volume: every unit at the unit amount of the tier the quantity falls in, plus that

@@ -1,7 +1,7 @@
 -- The discounts that apply to each subscription, in the order Stripe lists them, with the
 -- coupon's terms. Reads both API shapes: a list of discounts (current) or a single
 -- `discount` (accounts pinned to older versions). A customer-level discount applies to
--- every subscription of that customer that has none of its own (METRICS.md).
+-- every subscription of that customer that has none of its own (docs/metrics.md#discounts).
 
 with
 
