@@ -8,7 +8,15 @@ from pathlib import Path
 import yaml
 
 from revtruth.config import Settings, dbt_var_defaults, documented_keys, env_var_name
-from revtruth.docs import BLOCKS, DBT_PROJECT_BLOCKS, _markers, generated_block
+from revtruth.docs import (
+    BLOCKS,
+    DBT_PROJECT_BLOCKS,
+    METRICS_DOC_BLOCKS,
+    _markers,
+    anchor_of,
+    generated_block,
+    section_titles,
+)
 from revtruth.transform.runner import PROJECT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +45,22 @@ def test_the_dbt_projects_vars_are_the_settings_defaults():
     declared = yaml.safe_load(dbt_project.read_text())["vars"]
     assert declared == dbt_var_defaults()
     assert declared.keys() == Settings().as_dbt_vars().keys()
+
+
+def test_the_metric_settings_table_in_docs_is_up_to_date():
+    for name, render in METRICS_DOC_BLOCKS.items():
+        assert generated_block(ROOT / "docs" / "metrics.md", name) == render(), (
+            "docs/metrics.md's settings table is stale: run `python -m revtruth.docs README.md`"
+        )
+
+
+def test_every_metric_setting_links_to_a_section_of_docs_metrics():
+    from revtruth.config.settings import iter_keys
+
+    anchors = {anchor_of(title) for title in section_titles(ROOT / "docs" / "metrics.md")}
+    for key, f in iter_keys():
+        if key.startswith("metrics."):
+            assert f.metadata["doc"] in anchors, key
 
 
 def test_models_read_settings_without_defaults_of_their_own():

@@ -20,6 +20,7 @@ BLOCKS = {
     "settings-reference": lambda: render_settings_reference(),
 }
 DBT_PROJECT_BLOCKS = {"settings": lambda: render_dbt_vars()}
+METRICS_DOC_BLOCKS = {"metric-settings": lambda: render_metric_settings()}
 
 
 # Typer carries its own copy of click, so commands are recognised by what they have.
@@ -94,6 +95,42 @@ def render_settings_reference() -> str:
     return "\n".join(rows) + "\n"
 
 
+METRICS_DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
+
+
+def section_titles(markdown: Path) -> list[str]:
+    """The second-level headings of a markdown file."""
+    return [
+        line[3:].strip() for line in markdown.read_text().splitlines() if line.startswith("## ")
+    ]
+
+
+def anchor_of(title: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
+
+
+def render_metric_settings() -> str:
+    """docs/metrics.md's table of the metric conventions: setting, default, meaning, and the
+    section that explains it."""
+    from revtruth.config.settings import default_of, iter_keys
+    from revtruth.config.template import toml_value
+
+    headings = {anchor_of(title): title for title in section_titles(METRICS_DOC)}
+    rows = ["| setting | default | meaning | explained in |", "|---|---|---|---|"]
+    for key, f in iter_keys():
+        if not key.startswith("metrics."):
+            continue
+        anchor = f.metadata.get("doc", "")
+        title = headings.get(anchor, anchor)
+        meaning = f.metadata.get("help", "").replace("|", "/")
+        default = toml_value(default_of(key))
+        rows.append(
+            f"| `{key.split('.', 1)[1]}` | `{default}` | {meaning} | [{title}](#{anchor}) |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def render_dbt_vars() -> str:
     """The dbt project's `vars:` entries: every var revtruth passes, with its default."""
     from revtruth.config import dbt_var_defaults
@@ -139,6 +176,8 @@ def update(readme: Path) -> list[Path]:
     dbt_project = PROJECT_DIR / "dbt_project.yml"
     if _rewrite(dbt_project, DBT_PROJECT_BLOCKS, _yaml_markers):
         changed.append(dbt_project)
+    if _rewrite(METRICS_DOC, METRICS_DOC_BLOCKS, _markers):
+        changed.append(METRICS_DOC)
     return changed
 
 

@@ -4,11 +4,11 @@ This module is the one place a setting's default and meaning are written. The RE
 settings table, the `revtruth init` template and the dbt project's `vars:` are generated
 from it (`python -m revtruth.docs`), and tests fail when one of them drifts.
 
-Field metadata: "help" (the meaning, one line), "secret" (wrapped in `Secret`, not welcome
-in revtruth.toml), "table" (a free-form table of keys), "internal" (computed at load time,
-not a setting), "path" (relative paths resolve against the config file's folder), "date"
-(YYYY-MM-DD or ""), "choices" (the allowed values), "check" ((predicate, what the value
-must be)).
+Field metadata: "help" (the meaning, one line), "doc" (the section of docs/metrics.md that
+explains a metric convention), "secret" (wrapped in `Secret`, not welcome in revtruth.toml),
+"table" (a free-form table of keys), "internal" (computed at load time, not a setting),
+"path" (relative paths resolve against the config file's folder), "date" (YYYY-MM-DD or
+""), "choices" (the allowed values), "check" ((predicate, what the value must be)).
 """
 
 from __future__ import annotations
@@ -91,10 +91,12 @@ def setting(
     default_factory: Callable[[], Any] | None = None,
     choices: tuple[str, ...] | None = None,
     check: tuple[Callable[[Any], bool], str] | None = None,
+    doc: str = "",
     **flags: bool,
 ) -> Any:
-    """A dataclass field that is a setting: its default and its meaning, in one place."""
-    metadata: dict[str, Any] = {"help": help, **flags}
+    """A dataclass field that is a setting: its default and its meaning, in one place.
+    `doc` names the section of docs/metrics.md that explains a metric convention."""
+    metadata: dict[str, Any] = {"help": help, "doc": doc, **flags}
     if choices:
         metadata["choices"] = choices
         metadata["check"] = (
@@ -176,56 +178,69 @@ class MetricsSettings:
             lambda v: bool(re.fullmatch(r"[a-z]{3}", v)),
             'a three-letter ISO 4217 currency code such as "usd"',
         ),
+        doc="currency-and-fx",
     )
     as_of_date: str = setting(
         "",
         'Date the metrics are computed as of, YYYY-MM-DD; "" means today\'s UTC date at run time.',
         date=True,
+        doc="mrr-history",
     )
     recent_activity_days: int = setting(
         30,
         "Window (days before as_of_date) in which product activity counts as recent.",
         check=_POSITIVE_DAYS,
+        doc="account-health-and-zombies",
     )
     zombie_inactivity_days: int = setting(
         90,
         "Days without any product activity after which a paying customer is a zombie.",
         check=_POSITIVE_DAYS,
+        doc="account-health-and-zombies",
     )
     low_adoption_below: int = setting(
         10,
         'Fewer recent activity rows than this = "Medium Risk (Low Adoption)"; none = '
         '"High Churn Risk (Zombie)".',
         check=_COUNT,
+        doc="account-health-and-zombies",
     )
     past_due_counts: bool = setting(
-        True, "Whether past_due subscriptions count as active and in MRR."
+        True,
+        "Whether past_due subscriptions count as active and in MRR.",
+        doc="statuses",
     )
-    paused_counts: bool = setting(False, "Whether paused subscriptions count as active and in MRR.")
+    paused_counts: bool = setting(
+        False, "Whether paused subscriptions count as active and in MRR.", doc="statuses"
+    )
     discount_duration_mode: str = setting(
         "while_active",
         'Finite (once/repeating) discounts: "while_active" lowers MRR while the discounted '
         'invoice covers the month, and their expiry shows as expansion; "exclude" never lets '
         "them lower MRR.",
         choices=("while_active", "exclude"),
+        doc="discounts",
     )
     churn_at: str = setting(
         "ended",
         'When a cancel-at-period-end subscription stops counting: "ended" (when the paid '
         'period ends) or "requested" (as soon as cancellation is requested).',
         choices=("ended", "requested"),
+        doc="churn-at",
     )
     past_due_churn_after_days: int = setting(
         0,
         "A past_due subscription stops counting once its unpaid invoice is this many days "
         "old; 0 = it counts while past_due.",
         check=(lambda v: v >= 0, "zero (never) or a number of days"),
+        doc="statuses",
     )
     metered_mrr: str = setting(
         "zero",
         'Metered (usage-based) items\' MRR: "zero" (usage is not committed recurring '
         'revenue) or "last_period" (the last closed period\'s billed amount, per month).',
         choices=("zero", "last_period"),
+        doc="tiered-and-metered-prices",
     )
 
     def resolved_as_of_date(self, today: date | None = None) -> date:
