@@ -89,3 +89,23 @@
 {% macro bigquery__json_text(column, path) -%}
     json_value({{ column }}, '$.{{ path }}')
 {%- endmacro %}
+
+
+{#-
+    The body of a recursive CTE `name (column)` listing every `datepart` (day, month) from
+    `first` to `last`, both included, read from the one-row CTE `bounds`: a spine that
+    starts and ends where the data says, never at a fixed date. The model's `with` must be
+    `with recursive`.
+-#}
+{% macro spine(name, column, datepart, bounds, first, last) -%}
+    select {{ first }}
+    from {{ bounds }}
+    where {{ first }} <= {{ last }}
+
+    union all
+
+    select cast({{ dbt.dateadd(datepart, 1, name ~ '.' ~ column) }} as date)
+    from {{ name }}
+    inner join {{ bounds }}
+        on {{ name }}.{{ column }} < {{ bounds }}.{{ last }}
+{%- endmacro %}

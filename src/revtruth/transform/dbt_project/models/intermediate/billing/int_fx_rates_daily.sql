@@ -57,14 +57,7 @@ bounds as (
 
 days (rate_day) as (
 
-    select first_day from bounds
-
-    union all
-
-    select cast({{ dbt.dateadd('day', 1, 'days.rate_day') }} as date)
-    from days
-    inner join bounds
-        on days.rate_day < bounds.last_day
+    {{ revtruth.spine('days', 'rate_day', 'day', 'bounds', 'first_day', 'last_day') }}
 
 ),
 

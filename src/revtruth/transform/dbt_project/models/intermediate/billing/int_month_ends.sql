@@ -28,16 +28,7 @@ spine_bounds as (
 
 months (month_start) as (
 
-    select first_month
-    from spine_bounds
-    where first_month <= as_of_month
-
-    union all
-
-    select cast({{ dbt.dateadd('month', 1, 'months.month_start') }} as date)
-    from months
-    inner join spine_bounds
-        on months.month_start < spine_bounds.as_of_month
+    {{ revtruth.spine('months', 'month_start', 'month', 'spine_bounds', 'first_month', 'as_of_month') }}
 
 ),
 
