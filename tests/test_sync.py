@@ -12,9 +12,9 @@ import pytest
 from dlt.common.versioned_state import decompress_state
 
 from revtruth.config import Settings, load_settings
-from revtruth.simulate.company import RunningCompany, running_company
-from revtruth.simulate.generator import generate
-from revtruth.simulate.plan import CompanyPlan
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.company.plan import CompanyPlan
+from revtruth.simulate.running import RunningCompany, running_company
 from revtruth.sync import SyncError, SyncSummary, sync
 
 SEED = 3

@@ -527,9 +527,9 @@ def _generate_with_truth(
     size: str, seed: int, directory: Path, today: str | None, noise: float, scenario: Path | None
 ):
     """Generate the simulated company (or load a scenario) and write its ground truth."""
-    from revtruth.simulate import ground_truth
-    from revtruth.simulate.generator import generate
-    from revtruth.simulate.scenario import load_scenario
+    from revtruth.simulate.company.generator import generate
+    from revtruth.simulate.company.scenario import load_scenario
+    from revtruth.simulate.truth import ground_truth
 
     try:
         if scenario is not None:
@@ -562,7 +562,7 @@ def simulate_serve(
     """Start the simulated Stripe, Salesforce and PostgreSQL and print how to reach them."""
     import time
 
-    from revtruth.simulate.company import running_company
+    from revtruth.simulate.running import running_company
 
     plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     with running_company(

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from revtruth.config import Settings, load_settings
-from revtruth.simulate import ground_truth
-from revtruth.simulate.company import running_company
-from revtruth.simulate.generator import generate
-from revtruth.simulate.scenario import load_scenario
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.company.scenario import load_scenario
+from revtruth.simulate.running import running_company
+from revtruth.simulate.truth import ground_truth
 from revtruth.sync import SyncSummary, sync
 from revtruth.transform import build
 

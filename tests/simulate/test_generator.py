@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from revtruth.simulate import ground_truth
-from revtruth.simulate.generator import SCENARIO_MIX, generate
+from revtruth.simulate.company.generator import SCENARIO_MIX, generate
+from revtruth.simulate.truth import ground_truth
 
 TODAY = date(2026, 3, 31)
 
@@ -46,7 +46,7 @@ def test_history_ends_today_and_spans_two_years(plan):
 
 
 def test_default_history_ends_on_the_current_utc_date():
-    from revtruth.simulate.generator import utc_today
+    from revtruth.simulate.company.generator import utc_today
 
     assert generate(seed=1).today == utc_today()
 

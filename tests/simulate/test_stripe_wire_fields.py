@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 import stripe
-from stripe_plan_fixtures import tiered_billing_plan, tiny_billing_plan
 
-from revtruth.simulate.stripe_wire import (
+from revtruth.simulate.fixtures import tiered_billing_plan, tiny_billing_plan
+from revtruth.simulate.stripe.wire import (
     LEGACY_API_VERSION,
     RenderedBilling,
     render_billing,

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from revtruth.simulate.generator import generate
-from revtruth.simulate.truth_history import MOVEMENT_TYPES, movements, mrr_by_customer_month
-from revtruth.simulate.truth_mrr import mrr_cents_by_customer
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.truth.history import MOVEMENT_TYPES, movements, mrr_by_customer_month
+from revtruth.simulate.truth.mrr import mrr_cents_by_customer
 
 TODAY = date(2026, 3, 31)
 

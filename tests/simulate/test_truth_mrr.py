@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.plan import (
     BillingPlan,
     CompanyPlan,
     Coupon,
@@ -20,7 +20,7 @@ from revtruth.simulate.plan import (
     Subscription,
     SubscriptionItem,
 )
-from revtruth.simulate.truth_mrr import cents_for_json, mrr_cents_by_customer
+from revtruth.simulate.truth.mrr import cents_for_json, mrr_cents_by_customer
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 2, 1, tzinfo=UTC)

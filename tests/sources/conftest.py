@@ -3,14 +3,11 @@ pipelines load into, the simulated company's plans, and one pgserver for the ses
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import dlt
@@ -19,36 +16,14 @@ import pytest
 
 import revtruth.sources  # noqa: F401  (dlt's no-telemetry default, before dlt runs)
 from revtruth.simulate import product_db as product_db_sim
-from revtruth.simulate.generator import generate
-from revtruth.simulate.plan import ActivityLog, BillingPlan, CompanyPlan, ProductPlan
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.company.plan import ActivityLog, BillingPlan, CompanyPlan, ProductPlan
 
 # dlt warns about every all-null column of every load; a failing test should show our output.
 logging.getLogger("dlt").setLevel(logging.ERROR)
 
 TODAY = date(2025, 6, 30)  # fixed, so every plan in these tests is the same on every day
 SEED = 3
-
-
-def _stripe_plan_fixtures() -> ModuleType:
-    """tests/simulate/stripe_plan_fixtures.py, shared with the simulator's own tests."""
-    name = "stripe_plan_fixtures"
-    if name not in sys.modules:
-        path = Path(__file__).parents[1] / "simulate" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-STRIPE_FIXTURES = _stripe_plan_fixtures()
-TINY_API_KEY: str = STRIPE_FIXTURES.API_KEY
-
-
-def tiny_billing_plan() -> BillingPlan:
-    """A fresh copy of the hand-made billing plan (tests may break one of its records)."""
-    return STRIPE_FIXTURES.tiny_billing_plan()
 
 
 def stripe_counts_of(billing: BillingPlan) -> dict[str, int]:

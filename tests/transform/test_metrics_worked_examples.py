@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from revtruth.demo import run_demo
+from revtruth.simulate.fixtures import scenario_path
 
 pytestmark = pytest.mark.slow
 
-SCENARIO = Path(__file__).parents[1] / "simulate" / "scenarios" / "metrics_examples.yaml"
+SCENARIO = scenario_path("metrics_examples")
 
 EXPECTED_MRR = {  # METRICS.md, in dollars
     "cus_ex1": Decimal(800),  # 1: $12,000/year, 20% forever → $800 (ARR $9,600)

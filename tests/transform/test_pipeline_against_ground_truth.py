@@ -184,8 +184,8 @@ def test_legacy_stripe_shapes_give_identical_marts(demo_dir, tmp_path):
 
 def test_second_sync_and_build_change_no_row_count(tmp_path):
     from revtruth.demo import demo_settings
-    from revtruth.simulate.company import running_company
-    from revtruth.simulate.generator import generate
+    from revtruth.simulate.company.generator import generate
+    from revtruth.simulate.running import running_company
     from revtruth.sync import sync
     from revtruth.transform import build
 

@@ -33,15 +33,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
-from revtruth.simulate.plan import CrmPlan
-from revtruth.simulate.salesforce_wire import (
+from revtruth.simulate.company.plan import CrmPlan
+from revtruth.simulate.salesforce.soql import Query, SoqlError, parse_query, run_query
+from revtruth.simulate.salesforce.wire import (
     SOBJECTS,
     describe_sobject,
     global_entry,
     render_crm,
     soql_schema,
 )
-from revtruth.simulate.soql import Query, SoqlError, parse_query, run_query
 
 _NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 _BAD_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]

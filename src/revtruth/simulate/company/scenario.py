@@ -44,10 +44,10 @@ from typing import Any
 
 import yaml
 
-from revtruth.simulate.billing import BillingBuilder
-from revtruth.simulate.catalogue import FX_UNITS_PER_USD
-from revtruth.simulate.generator import utc_today
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.billing import BillingBuilder
+from revtruth.simulate.company.catalogue import FX_UNITS_PER_USD
+from revtruth.simulate.company.generator import utc_today
+from revtruth.simulate.company.plan import (
     BillingPlan,
     Company,
     CompanyPlan,
@@ -62,7 +62,7 @@ from revtruth.simulate.plan import (
     SubscriptionItem,
     SubscriptionPhase,
 )
-from revtruth.simulate.timeline import add_months, period_boundary
+from revtruth.simulate.company.timeline import add_months, period_boundary
 
 STATUSES = {"active", "past_due", "trialing", "unpaid", "paused", "canceled", "incomplete"}
 INTERVALS = {"day", "week", "month", "year"}

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from revtruth.simulate import product_db
-from revtruth.simulate.plan import CompanyPlan
-from revtruth.simulate.salesforce_server import SalesforceServer
-from revtruth.simulate.stripe_server import StripeServer
+from revtruth.simulate.company.plan import CompanyPlan
+from revtruth.simulate.salesforce.server import SalesforceServer
+from revtruth.simulate.stripe.server import StripeServer
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,15 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from revtruth.simulate.catalogue import ZERO_DECIMAL_CURRENCIES
-from revtruth.simulate.plan import CompanyPlan, Coupon, Customer, Discount, Price, Subscription
+from revtruth.simulate.company.catalogue import ZERO_DECIMAL_CURRENCIES
+from revtruth.simulate.company.plan import (
+    CompanyPlan,
+    Coupon,
+    Customer,
+    Discount,
+    Price,
+    Subscription,
+)
 
 COUNTING_STATUSES = frozenset({"active", "past_due"})
 

@@ -12,12 +12,12 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from revtruth.simulate import names
-from revtruth.simulate.catalogue import COUPON_SPECS, PRICE_SPECS, PRODUCTS, build_catalogue
-from revtruth.simulate.ids import stripe_id
-from revtruth.simulate.invoicing import Invoicer
-from revtruth.simulate.lifecycle import Lifecycle
-from revtruth.simulate.plan import (
+from revtruth.simulate.company import names
+from revtruth.simulate.company.catalogue import COUPON_SPECS, PRICE_SPECS, PRODUCTS, build_catalogue
+from revtruth.simulate.company.ids import stripe_id
+from revtruth.simulate.company.invoicing import Invoicer
+from revtruth.simulate.company.lifecycle import Lifecycle
+from revtruth.simulate.company.plan import (
     BillingPlan,
     Company,
     Coupon,
@@ -30,7 +30,7 @@ from revtruth.simulate.plan import (
     SubscriptionItem,
     SubscriptionPhase,
 )
-from revtruth.simulate.timeline import add_months, segments
+from revtruth.simulate.company.timeline import add_months, segments
 
 EVENT_RETENTION = timedelta(days=30)
 TRIAL = timedelta(days=14)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import psycopg
 
-from revtruth.simulate.plan import ProductPlan
+from revtruth.simulate.company.plan import ProductPlan
 
 READER_ROLE = "revtruth_reader"
 COPY_CHUNK = 50_000

@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.plan import (
     BillingPlan,
     Coupon,
     Customer,

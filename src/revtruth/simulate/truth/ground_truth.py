@@ -11,9 +11,9 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from revtruth.simulate.plan import CompanyPlan
-from revtruth.simulate.truth_history import movements, mrr_by_customer_month
-from revtruth.simulate.truth_mrr import cents_for_json, mrr_cents_by_customer
+from revtruth.simulate.company.plan import CompanyPlan
+from revtruth.simulate.truth.history import movements, mrr_by_customer_month
+from revtruth.simulate.truth.mrr import cents_for_json, mrr_cents_by_customer
 
 ZOMBIE_WINDOW_DAYS = 90
 RECENT_WINDOW_DAYS = 30

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from revtruth.simulate.plan import Coupon, Price, PriceTier, Product
+from revtruth.simulate.company.plan import Coupon, Price, PriceTier, Product
 
 # Units of each currency per one US dollar: the FX seed the warehouse ships with as well.
 FX_UNITS_PER_USD: dict[str, Decimal] = {

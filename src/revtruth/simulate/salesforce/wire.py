@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from revtruth.simulate.plan import Account, Contact, CrmPlan, Lead, Opportunity, SalesforceUser
+from revtruth.simulate.company.plan import (
+    Account,
+    Contact,
+    CrmPlan,
+    Lead,
+    Opportunity,
+    SalesforceUser,
+)
 
 Record = dict[str, Any]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from revtruth.simulate.ids import stripe_id
-from revtruth.simulate.plan import Price, Subscription, SubscriptionItem, SubscriptionPhase
-from revtruth.simulate.timeline import segments
+from revtruth.simulate.company.ids import stripe_id
+from revtruth.simulate.company.plan import Price, Subscription, SubscriptionItem, SubscriptionPhase
+from revtruth.simulate.company.timeline import segments
 
 TIERS = ("starter", "growth", "scale")
 MARGIN = timedelta(days=10)

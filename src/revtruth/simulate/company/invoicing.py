@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from revtruth.simulate.ids import stripe_id
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.ids import stripe_id
+from revtruth.simulate.company.plan import (
     BillingPlan,
     Coupon,
     Customer,
@@ -26,7 +26,7 @@ from revtruth.simulate.plan import (
     Subscription,
     SubscriptionItem,
 )
-from revtruth.simulate.timeline import Segment, segments
+from revtruth.simulate.company.timeline import Segment, segments
 
 _INSTANT = timedelta(microseconds=1)
 

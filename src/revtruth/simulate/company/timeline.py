@@ -10,7 +10,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from revtruth.simulate.plan import Price, Subscription, SubscriptionItem
+from revtruth.simulate.company.plan import Price, Subscription, SubscriptionItem
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -11,7 +11,7 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from revtruth.simulate.plan import ActivityLog, Company, ProductUser, Tenant
+from revtruth.simulate.company.plan import ActivityLog, Company, ProductUser, Tenant
 
 EVENT_TYPES = (
     "login",

@@ -27,8 +27,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from revtruth.simulate.plan import BillingPlan
-from revtruth.simulate.stripe_wire import (
+from revtruth.simulate.company.plan import BillingPlan
+from revtruth.simulate.stripe.wire import (
     CURRENT_API_VERSION,
     JsonObj,
     RenderedBilling,

@@ -11,9 +11,9 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from revtruth.simulate import names
-from revtruth.simulate.ids import salesforce_id
-from revtruth.simulate.plan import (
+from revtruth.simulate.company import names
+from revtruth.simulate.company.ids import salesforce_id
+from revtruth.simulate.company.plan import (
     Account,
     Company,
     Contact,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from revtruth.simulate.plan import CompanyPlan, Discount, Subscription
-from revtruth.simulate.timeline import segments
-from revtruth.simulate.truth_mrr import (
+from revtruth.simulate.company.plan import CompanyPlan, Discount, Subscription
+from revtruth.simulate.company.timeline import segments
+from revtruth.simulate.truth.mrr import (
     COUNTING_STATUSES,
     months_per_interval,
     to_reporting_minor,

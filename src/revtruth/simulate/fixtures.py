@@ -1,19 +1,27 @@
-"""A tiny hand-built `BillingPlan` for the Stripe simulator tests.
+"""Ready-made inputs for tests and demos: hand-built billing plans and the scenario files.
 
-Small enough to reason about, but it has every shape the wire format must carry: monthly,
+`tiny_billing_plan()` is small enough to reason about, but it has every shape the Stripe
+wire format must carry: monthly,
 annual and JPY prices, an inactive price, percent and amount coupons (forever, repeating,
 once), a customer-level discount, subscriptions in several statuses (canceled and trialing
 among them), a quantity above 1, a subscription with more items than Stripe embeds, invoices
 with a proration line, a one-off line, tax, more lines than Stripe embeds, and a few events.
+`tiered_billing_plan()` adds tiered (graduated and volume) and metered prices. Every call
+builds a fresh plan, so a test may change one without touching another's.
+
+The worked-example scenario files ship in `revtruth/simulate/scenarios/`: `scenario_path`
+names one, `load_named_scenario` loads it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.plan import (
     BillingPlan,
+    CompanyPlan,
     Coupon,
     Customer,
     Discount,
@@ -26,6 +34,7 @@ from revtruth.simulate.plan import (
     Subscription,
     SubscriptionItem,
 )
+from revtruth.simulate.company.scenario import load_scenario
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -378,3 +387,28 @@ def newest_first(objects: list, created: str, ident: str) -> list[str]:
     """Ids in Stripe's list order: newest first, ties by id descending."""
     keyed = [(int(getattr(o, created).timestamp()), getattr(o, ident)) for o in objects]
     return [ident_ for _, ident_ in sorted(keyed, reverse=True)]
+
+
+# ---------------------------------------------------------------- scenario files
+
+SCENARIOS_DIR = Path(__file__).parent / "scenarios"
+
+
+def scenario_names() -> list[str]:
+    """The scenario files that ship with revtruth, by name (the file name without `.yaml`)."""
+    return sorted(path.stem for path in SCENARIOS_DIR.glob("*.yaml"))
+
+
+def scenario_path(name: str) -> Path:
+    """The shipped scenario file called `name` (e.g. "metrics_examples")."""
+    path = SCENARIOS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no scenario {name!r}: choose one of {', '.join(scenario_names())}"
+        )
+    return path
+
+
+def load_named_scenario(name: str, today: date | None = None) -> CompanyPlan:
+    """The company a shipped scenario file describes (see `company.scenario.load_scenario`)."""
+    return load_scenario(scenario_path(name), today=today)

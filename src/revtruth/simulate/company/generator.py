@@ -12,10 +12,10 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from revtruth.simulate import activity, billing, crm, names
-from revtruth.simulate.catalogue import FX_UNITS_PER_USD
-from revtruth.simulate.ids import uuid4
-from revtruth.simulate.plan import (
+from revtruth.simulate.company import activity, billing, crm, names
+from revtruth.simulate.company.catalogue import FX_UNITS_PER_USD
+from revtruth.simulate.company.ids import uuid4
+from revtruth.simulate.company.plan import (
     BillingPlan,
     Company,
     CompanyPlan,
