@@ -16,6 +16,7 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
+from revtruth.simulate.company.ids import id18
 from revtruth.simulate.company.plan import (
     Account,
     Contact,
@@ -24,8 +25,8 @@ from revtruth.simulate.company.plan import (
     Opportunity,
     SalesforceUser,
 )
-from revtruth.simulate.salesforce.server import SalesforceServer, id18
-from revtruth.simulate.salesforce.wire import SOBJECTS
+from revtruth.simulate.salesforce.server import SalesforceServer
+from revtruth.simulate.salesforce.sobjects import SOBJECTS
 
 T0 = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
 CREDENTIALS = {

@@ -21,7 +21,8 @@ from revtruth.simulate.fixtures import (
     tiered_billing_plan,
     tiny_billing_plan,
 )
-from revtruth.simulate.stripe.server import StripeServer, mask_key
+from revtruth.simulate.stripe.errors import mask_key
+from revtruth.simulate.stripe.server import StripeServer
 from revtruth.simulate.stripe.wire import CURRENT_API_VERSION, LEGACY_API_VERSION
 
 PLAN = tiny_billing_plan()

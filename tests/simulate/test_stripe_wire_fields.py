@@ -18,11 +18,8 @@ import pytest
 import stripe
 
 from revtruth.simulate.fixtures import tiered_billing_plan, tiny_billing_plan
-from revtruth.simulate.stripe.wire import (
-    LEGACY_API_VERSION,
-    RenderedBilling,
-    render_billing,
-)
+from revtruth.simulate.stripe.render import RenderedBilling, render_billing
+from revtruth.simulate.stripe.wire import LEGACY_API_VERSION
 
 # shared/ lies beside the repository (a work tree here, a fresh clone in CI); elsewhere point
 # REVTRUTH_REFERENCE_DIR at a copy of shared/reference.

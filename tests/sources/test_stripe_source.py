@@ -16,7 +16,8 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from revtruth.config import load_settings
 from revtruth.simulate.company.plan import BillingPlan, StripeEvent
 from revtruth.simulate.fixtures import API_KEY, tiny_billing_plan
-from revtruth.simulate.stripe.server import StripeServer, mask_key
+from revtruth.simulate.stripe.errors import mask_key
+from revtruth.simulate.stripe.server import StripeServer
 from revtruth.sources.quarantine import QUARANTINE_TABLE
 from revtruth.sources.stripe import stripe_source
 from revtruth.sync import sync

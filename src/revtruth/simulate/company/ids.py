@@ -16,20 +16,24 @@ def stripe_id(rng: random.Random, prefix: str) -> str:
 
 
 def salesforce_id(rng: random.Random, key_prefix: str) -> str:
-    """An 18-character Salesforce id: 3-char key prefix, 12 random chars, 3-char case checksum.
+    """An 18-character Salesforce id: 3-char key prefix, 12 random chars, 3-char case checksum."""
+    return id18(key_prefix + "5g0" + "".join(rng.choice(_BASE62) for _ in range(9)))
 
-    The checksum is Salesforce's own: each block of five characters gives one letter whose
-    bits say which of them are upper case, so ids survive case-insensitive systems.
+
+def id18(id15: str) -> str:
+    """Append Salesforce's case-safe checksum to a 15-character id.
+
+    Each block of five characters gives one letter whose bits say which of them are upper
+    case, so ids survive case-insensitive systems.
     """
-    body = key_prefix + "5g0" + "".join(rng.choice(_BASE62) for _ in range(9))
     suffix = ""
     for block in range(3):
         bits = 0
-        for position, char in enumerate(body[block * 5 : block * 5 + 5]):
+        for position, char in enumerate(id15[block * 5 : block * 5 + 5]):
             if char.isupper():
                 bits |= 1 << position
         suffix += _SF_SUFFIX[bits]
-    return body + suffix
+    return id15 + suffix
 
 
 def uuid4(rng: random.Random) -> str:

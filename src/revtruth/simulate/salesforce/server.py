@@ -11,37 +11,24 @@ limits, with Salesforce's error bodies and the `Sforce-Limit-Info` header.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
-import json
 import re
 import secrets
-import shutil
-import socket
-import ssl
-import tempfile
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs
 
-import trustme
-
+from revtruth.simulate.company.ids import id18
 from revtruth.simulate.company.plan import CrmPlan
+from revtruth.simulate.http_server import Request, Response, SimulatedServer
+from revtruth.simulate.salesforce.describe import describe_sobject, global_entry
+from revtruth.simulate.salesforce.sobjects import SOBJECTS, soql_schema
 from revtruth.simulate.salesforce.soql import Query, SoqlError, parse_query, run_query
-from revtruth.simulate.salesforce.wire import (
-    SOBJECTS,
-    describe_sobject,
-    global_entry,
-    render_crm,
-    soql_schema,
-)
+from revtruth.simulate.salesforce.wire import render_crm
 
 _NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 _BAD_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
@@ -49,16 +36,6 @@ _DATA_RE = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 _CURSOR_RE = re.compile(r"^(query|queryAll)/(01g[0-9A-Za-z]{15})-(\d+)$")
 _SEASONS = ("Winter", "Spring", "Summer")
 _MAX_CURSORS = 100  # Salesforce caps open cursors per user too; old ones just expire
-
-
-def id18(id15: str) -> str:
-    """Append Salesforce's case-safe checksum to a 15-character id."""
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-    suffix = ""
-    for chunk in range(3):
-        bits = sum(1 << i for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]) if ch.isupper())
-        suffix += alphabet[bits]
-    return id15 + suffix
 
 
 def _same(given: str, expected: str) -> bool:
@@ -72,13 +49,17 @@ def _release_label(version: str) -> str:
     return f"{_SEASONS[offset % 3]} '{24 + offset // 3:02d}"
 
 
-class SalesforceServer:
+class SalesforceServer(SimulatedServer):
     """Serve a `CrmPlan` as a Salesforce org on https://127.0.0.1:PORT.
 
     `deleted_ids` puts records in the recycle bin: `query` skips them, `queryAll` returns them
     with IsDeleted = true. A mapping gives each deletion's instant, which also becomes the
     record's LastModifiedDate/SystemModstamp.
     """
+
+    name = "salesforce"
+    server_header = "SFDC"
+    tls = True  # simple-salesforce only builds https:// URLs
 
     def __init__(
         self,
@@ -95,6 +76,7 @@ class SalesforceServer:
         deleted_ids: Iterable[str] | Mapping[str, datetime | None] | None = None,
         api_limit: int = 15000,
     ) -> None:
+        super().__init__(port=port)
         self.username = username
         self.password = password
         self.client_id = client_id
@@ -103,103 +85,25 @@ class SalesforceServer:
         self.api_version = api_version
         self.page_size = page_size
         self.api_limit = api_limit
-        self._port = port
-        self._lock = threading.Lock()
         self._schema = soql_schema()
         self._tokens: set[str] = set()
         self._cursors: OrderedDict[str, tuple[Query, list[dict[str, Any]]]] = OrderedDict()
         self._cursor_serial = 0
         self._api_usage = 0
-        self._request_count = 0
-        self._by_path: Counter[str] = Counter()
         self._org_id = id18("00D5e0000000Sim")
         self._user_id = crm.users[0].user_id if crm.users else id18("0055e0000000Sim")
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._tmpdir: str | None = None
         self._records: dict[str, list[dict[str, Any]]] = {}
-        self._connections: set[Any] = set()
         self.load(crm, deleted_ids)
-
-    # ---------------------------------------------------------------- lifecycle
-
-    def start(self) -> Self:
-        ca = trustme.CA()
-        cert = ca.issue_cert("127.0.0.1", "localhost")
-        self._tmpdir = tempfile.mkdtemp(prefix="revtruth-sf-")
-        ca.cert_pem.write_to_path(str(Path(self._tmpdir) / "ca.pem"))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(context)
-        httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _Handler)
-        httpd.daemon_threads = True
-        # Handshake lazily in the handler thread, so a client that never finishes one (or
-        # rejects our certificate) cannot stall the accept loop.
-        httpd.socket = context.wrap_socket(
-            httpd.socket, server_side=True, do_handshake_on_connect=False
-        )
-        httpd.app = self  # type: ignore[attr-defined]
-        httpd.handle_error = lambda *_: None  # type: ignore[method-assign]
-        self._httpd = httpd
-        self._port = httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            name="salesforce-sim",
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        with self._lock:
-            open_connections = list(self._connections)
-        for conn in open_connections:
-            # Keep-alive connections outlive the listening socket; cut them so a stopped
-            # server really stops answering.
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ---------------------------------------------------------------- public state
 
     @property
     def instance_url(self) -> str:
-        return f"https://127.0.0.1:{self._port}"
+        return self.base_url
 
     @property
     def login_url(self) -> str:
-        return self.instance_url
-
-    @property
-    def ca_bundle_path(self) -> str:
-        if self._tmpdir is None:
-            raise RuntimeError("the server is not running")
-        return str(Path(self._tmpdir) / "ca.pem")
-
-    @property
-    def request_count(self) -> int:
-        with self._lock:
-            return self._request_count
-
-    @property
-    def requests_by_path(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._by_path)
+        return self.base_url
 
     def load(
         self,
@@ -219,10 +123,19 @@ class SalesforceServer:
 
     # ---------------------------------------------------------------- endpoints
 
-    def _count(self, path: str) -> None:
-        with self._lock:
-            self._request_count += 1
-            self._by_path[path] += 1
+    def respond(self, request: Request) -> Response:
+        path, method = request.path, request.method
+        if path.rstrip("/") == "/services/oauth2/token":
+            if method != "POST":
+                body = {"error": "invalid_request", "error_description": "must use HTTP POST"}
+                return _json(405, body)
+            form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+            return _json(*self.token({k: v[-1] for k, v in form.items()}))
+        if path.startswith("/services/data"):
+            params = {k: v[-1] for k, v in parse_qs(request.query, keep_blank_values=True).items()}
+            status, payload = self.data(method, path, params, request.headers)
+            return _json(status, payload, self._limit_header())
+        return _json(404, _NOT_FOUND)
 
     def _limit_header(self) -> dict[str, str]:
         with self._lock:
@@ -440,76 +353,5 @@ class SalesforceServer:
         return 200, {"attributes": {"type": name, "url": url}, **{f: found[f] for f in wanted}}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: one TLS handshake per client, not per call
-    server_version = "SFDC"
-    sys_version = ""
-    timeout = 30  # idle keep-alive connections must not pin handler threads forever
-    disable_nagle_algorithm = True  # headers and body go out apart; Nagle adds 40 ms a call
-
-    @property
-    def app(self) -> SalesforceServer:
-        return self.server.app  # type: ignore[attr-defined]
-
-    def setup(self) -> None:
-        super().setup()
-        with self.app._lock:
-            self.app._connections.add(self.request)
-
-    def finish(self) -> None:
-        with self.app._lock:
-            self.app._connections.discard(self.request)
-        with contextlib.suppress(OSError):  # the client (or stop()) already closed it
-            super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: tests and demos must not spray access logs
-
-    def _dispatch(self, method: str) -> None:
-        split = urlsplit(self.path)
-        path = split.path
-        self.app._count(path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        extra: dict[str, str] = {}
-        if path.rstrip("/") == "/services/oauth2/token":
-            if method != "POST":
-                status, payload = (
-                    405,
-                    {"error": "invalid_request", "error_description": "must use HTTP POST"},
-                )
-            else:
-                form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-                status, payload = self.app.token({k: v[-1] for k, v in form.items()})
-        elif path.startswith("/services/data"):
-            status, payload = self.app.data(method, path, params, self.headers)
-            extra = self.app._limit_header()
-        else:
-            status, payload = 404, _NOT_FOUND
-        self._send(status, payload, extra)
-
-    def _send(self, status: int, payload: Any, extra: dict[str, str]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
+def _json(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(status, payload, headers or {}, content_type="application/json;charset=UTF-8")
