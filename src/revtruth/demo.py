@@ -13,10 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from revtruth.config import Settings, load_settings
-from revtruth.simulate.company.generator import generate
-from revtruth.simulate.company.scenario import load_scenario
-from revtruth.simulate.running import running_company
-from revtruth.simulate.truth import ground_truth
+from revtruth.simulate import generate, load_scenario, running_company, write_ground_truth
 from revtruth.sync import SyncSummary, sync
 from revtruth.transform import build
 
@@ -76,7 +73,7 @@ def run_demo(
         plan = load_scenario(Path(scenario), today=today)
     else:
         plan = generate(seed=seed, size=size, today=today, identity_noise=identity_noise)
-    truth_path = ground_truth.write(plan, directory)
+    truth_path = write_ground_truth(plan, directory)
 
     step("serve")
     with running_company(
