@@ -16,7 +16,7 @@ EXAMPLES = scenario_path("metrics_examples")
 def test_metrics_examples_scenario_has_the_documented_ground_truth():
     truth = compute(load_scenario(EXAMPLES))
     assert truth["today"] == "2026-06-30"
-    assert truth["mrr_cents_by_stripe_customer_id"] == {
+    assert truth["mrr_minor_by_stripe_customer_id"] == {
         "cus_ex1": 80000,
         "cus_ex3": 10000,
         "cus_ex4": 10000,
@@ -92,7 +92,7 @@ HISTORY = scenario_path("metrics_history_examples")
 
 def test_history_examples_have_the_documented_ground_truth():
     truth = compute(load_scenario(HISTORY))
-    months, moves = truth["mrr_cents_by_stripe_customer_month"], truth["movements"]
+    months, moves = truth["mrr_minor_by_stripe_customer_month"], truth["movements"]
     # 2: $800 for the 12 months the discounted invoice covers, then $1,000 (+$200)
     assert months["cus_ex2"]["2025-12"] == 80000 and months["cus_ex2"]["2026-01"] == 100000
     assert moves["cus_ex2"] == {"2025-01": {"new": 80000}, "2026-01": {"expansion": 20000}}

@@ -66,7 +66,7 @@ def test_dbt_unit_tests_pass_without_synced_data(empty_warehouse):
 
 
 def test_a_wrong_expected_value_fails_the_unit_test(empty_warehouse, tmp_path):
-    # The unit tests compare exact values: $10/week is 4333.3333333333 cents, not ...34.
+    # The unit tests compare exact values: $10/week is 4333.3333333333 minor units, not ...34.
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project)
     yml = project / "models" / "intermediate" / "_intermediate__models.yml"

@@ -1,7 +1,7 @@
 """The simulated company's price list and coupons: fixed, so every seed sells the same things.
 
 Amounts are chosen the way real SaaS price pages choose them (annual = 12 × a round monthly
-figure, whole euros, yen in thousands) — which also keeps most MRR figures whole cents.
+figure, whole euros, yen in thousands) — which also keeps most MRR figures whole minor units.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The generator fills a `CompanyPlan`; the Stripe and Salesforce servers render their wire
 objects from it and the product database is loaded from it; ground truth is computed from it.
-Nothing here knows a wire format. Money is integer minor units (cents; yen for JPY).
-Every timestamp is a timezone-aware UTC `datetime`.
+Nothing here knows a wire format. Money is integer minor units (hundredths of a dollar or
+euro; yen for JPY). Every timestamp is a timezone-aware UTC `datetime`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 A scenario is YAML with prices, coupons and customers with their subscriptions; the
 simulator bills them (periods, renewal invoices, discounts applied to the invoices they
 cover, events of the last 30 days) as it bills generated companies. Amounts are integer minor
-units (cents; yen for JPY). Dates are YYYY-MM-DD (midnight UTC) or full ISO timestamps.
+units (hundredths of a dollar or euro; yen for JPY). Dates are YYYY-MM-DD (midnight UTC) or
+full ISO timestamps.
 
     today: 2026-06-30                  # optional: last day of history (default: today, UTC)
     prices:

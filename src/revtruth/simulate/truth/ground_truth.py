@@ -13,7 +13,7 @@ from pathlib import Path
 
 from revtruth.simulate.company.plan import CompanyPlan
 from revtruth.simulate.truth.history import movements, mrr_by_customer_month
-from revtruth.simulate.truth.mrr import cents_for_json, mrr_cents_by_customer
+from revtruth.simulate.truth.mrr import minor_for_json, mrr_minor_by_customer
 
 ZOMBIE_WINDOW_DAYS = 90
 RECENT_WINDOW_DAYS = 30
@@ -41,7 +41,7 @@ def events_since(plan: CompanyPlan, days: int) -> Counter[str]:
 
 
 def compute(plan: CompanyPlan) -> dict:
-    mrr = mrr_cents_by_customer(plan)
+    mrr = mrr_minor_by_customer(plan)
     tenant_of_company = {t.company_key: t.tenant_id for t in plan.product.tenants}
     tenant_of_customer = {
         c.customer_id: tenant_of_company.get(c.company_key) for c in plan.billing.customers
@@ -52,8 +52,8 @@ def compute(plan: CompanyPlan) -> dict:
     )
     zombies = sorted(
         customer_id
-        for customer_id, cents in mrr.items()
-        if cents > 0 and last_90[tenant_of_customer[customer_id]] == 0
+        for customer_id, minor in mrr.items()
+        if minor > 0 and last_90[tenant_of_customer[customer_id]] == 0
     )
     active_customers = sorted(
         {s.customer_id for s in plan.billing.subscriptions if s.status == "active"}
@@ -76,14 +76,14 @@ def compute(plan: CompanyPlan) -> dict:
         "reporting_currency": plan.reporting_currency,
         "zombie_stripe_customer_ids": zombies,
         "seed_health_by_stripe_customer_id": health,
-        "mrr_cents_by_stripe_customer_id": {k: cents_for_json(v) for k, v in sorted(mrr.items())},
-        "mrr_cents_by_stripe_customer_month": {
-            customer: {month: cents_for_json(v) for month, v in months.items()}
+        "mrr_minor_by_stripe_customer_id": {k: minor_for_json(v) for k, v in sorted(mrr.items())},
+        "mrr_minor_by_stripe_customer_month": {
+            customer: {month: minor_for_json(v) for month, v in months.items()}
             for customer, months in sorted(monthly.items())
         },
         "movements": {
             customer: {
-                month: {kind: cents_for_json(v) for kind, v in kinds.items()}
+                month: {kind: minor_for_json(v) for kind, v in kinds.items()}
                 for month, kinds in months.items()
             }
             for customer, months in sorted(movements(monthly).items())
@@ -91,7 +91,7 @@ def compute(plan: CompanyPlan) -> dict:
         "company_of": dict(sorted(company_of.items())),
         "scenario_by_company": {c.company_key: c.scenario for c in plan.companies},
         "active_customer_counts": {
-            "billing": sum(1 for cents in mrr.values() if cents > 0),
+            "billing": sum(1 for minor in mrr.values() if minor > 0),
             "crm": sum(1 for a in plan.crm.accounts if a.type == "Customer"),
             "product": sum(1 for t in plan.product.tenants if last_30[t.tenant_id] > 0),
         },

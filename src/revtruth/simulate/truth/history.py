@@ -104,7 +104,7 @@ class _History:
 
 
 def mrr_by_customer_month(plan: CompanyPlan) -> dict[str, dict[str, Fraction]]:
-    """{customer: {"YYYY-MM": reporting cents}} from each customer's first month with MRR
+    """{customer: {"YYYY-MM": reporting minor units}} from each customer's first month with MRR
     through the current month, zeros included (so churn shows)."""
     history = _History(plan)
     first = min((s.start_date.date() for s in plan.billing.subscriptions), default=plan.today)
@@ -120,15 +120,15 @@ def mrr_by_customer_month(plan: CompanyPlan) -> dict[str, dict[str, Fraction]]:
                 - _INSTANT
             )
         )
-        for customer_id, cents in history.customer_mrr(end).items():
-            if cents > 0 or series[customer_id]:
-                series[customer_id][month_key(month)] = cents
+        for customer_id, minor in history.customer_mrr(end).items():
+            if minor > 0 or series[customer_id]:
+                series[customer_id][month_key(month)] = minor
         month = next_month(month)
     return {c: months for c, months in series.items() if months}
 
 
 def movements(series: dict[str, dict[str, Fraction]]) -> dict[str, dict[str, dict[str, Fraction]]]:
-    """{customer: {"YYYY-MM": {movement type: signed cents}}} per METRICS.md."""
+    """{customer: {"YYYY-MM": {movement type: signed minor units}}} per METRICS.md."""
     result: dict[str, dict[str, dict[str, Fraction]]] = {}
     for customer_id, months in series.items():
         previous, had_mrr = Fraction(0), False

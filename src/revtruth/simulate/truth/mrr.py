@@ -34,8 +34,8 @@ def months_per_interval(interval: str, interval_count: int) -> Fraction:
     return per_unit * interval_count
 
 
-def cents_for_json(value: Fraction) -> int | float:
-    """Whole cents as an int; otherwise the exact value to 1/10,000 of a cent."""
+def minor_for_json(value: Fraction) -> int | float:
+    """Whole minor units as an int; otherwise the exact value to 1/10,000 of one."""
     if value.denominator == 1:
         return int(value)
     return float(round(Decimal(value.numerator) / Decimal(value.denominator), 4))
@@ -80,14 +80,14 @@ def subscription_mrr_native(
 
 
 def to_reporting_minor(amount_minor: Fraction, currency: str, plan: CompanyPlan) -> Fraction:
-    """Native minor units -> reporting-currency minor units (cents), exact."""
+    """Native minor units -> reporting-currency minor units, exact."""
     major = amount_minor if currency in ZERO_DECIMAL_CURRENCIES else amount_minor / 100
     reporting_major = major / Fraction(plan.fx_to_reporting[currency])
     return reporting_major * 100
 
 
-def mrr_cents_by_customer(plan: CompanyPlan, at: datetime | None = None) -> dict[str, Fraction]:
-    """Every Stripe customer's current MRR in reporting cents (0 for those not paying)."""
+def mrr_minor_by_customer(plan: CompanyPlan, at: datetime | None = None) -> dict[str, Fraction]:
+    """Every Stripe customer's current MRR in reporting minor units (0 for those not paying)."""
     at = at or plan.now
     prices = {p.price_id: p for p in plan.billing.prices}
     coupons = {c.coupon_id: c for c in plan.billing.coupons}
