@@ -44,7 +44,7 @@ def settings_for(company: Company, directory: Path, **env_overrides: str) -> Set
 
 
 def expected_rows(plan: CompanyPlan) -> dict[str, dict[str, int]]:
-    billing, crm, product = plan.billing, plan.crm, plan.product
+    billing, crm, product_db = plan.billing, plan.crm, plan.product_db
     return {
         "stripe": {
             "customers": len(billing.customers),
@@ -62,9 +62,9 @@ def expected_rows(plan: CompanyPlan) -> dict[str, dict[str, int]]:
             "user": len(crm.users),
         },
         "product_db": {
-            "tenants": len(product.tenants),
-            "users": len(product.users),
-            "user_activity_logs": len(product.activity),
+            "tenants": len(product_db.tenants),
+            "users": len(product_db.users),
+            "user_activity_logs": len(product_db.activity),
         },
     }
 

@@ -597,6 +597,6 @@ def simulate_generate(
     plan, path = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     console.print(
         f"{len(plan.companies)} companies, {len(plan.billing.customers)} Stripe customers, "
-        f"{len(plan.crm.accounts)} Salesforce accounts, {len(plan.product.tenants)} tenants, "
-        f"{len(plan.product.activity):,} activity rows; ground truth in {path}"
+        f"{len(plan.crm.accounts)} Salesforce accounts, {len(plan.product_db.tenants)} tenants, "
+        f"{len(plan.product_db.activity):,} activity rows; ground truth in {path}"
     )

@@ -94,5 +94,5 @@ def run_demo(
         settings=settings,
         sync_summary=summary,
         companies=len(plan.companies),
-        activity_rows=len(plan.product.activity),
+        activity_rows=len(plan.product_db.activity),
     )

@@ -17,7 +17,7 @@ import pytest
 import revtruth.sources  # noqa: F401  (dlt's no-telemetry default, before dlt runs)
 from revtruth.simulate import product_db as product_db_sim
 from revtruth.simulate.company.generator import generate
-from revtruth.simulate.company.plan import ActivityLog, BillingPlan, CompanyPlan, ProductPlan
+from revtruth.simulate.company.plan import ActivityLog, BillingPlan, CompanyPlan, ProductDbPlan
 
 # dlt warns about every all-null column of every load; a failing test should show our output.
 logging.getLogger("dlt").setLevel(logging.ERROR)
@@ -109,12 +109,12 @@ def company_plan() -> CompanyPlan:
     return generate(seed=SEED, size="small", today=TODAY)
 
 
-def small_product_plan(plan: CompanyPlan, tenants: int = 12) -> ProductPlan:
+def small_product_db_plan(plan: CompanyPlan, tenants: int = 12) -> ProductDbPlan:
     """The first `tenants` tenants of a generated company, with their users and activity:
     small enough to reload into PostgreSQL before every test."""
-    kept = plan.product.tenants[:tenants]
+    kept = plan.product_db.tenants[:tenants]
     ids = {t.tenant_id for t in kept}
-    log, small_log = plan.product.activity, ActivityLog()
+    log, small_log = plan.product_db.activity, ActivityLog()
     for row in zip(
         log.event_id, log.tenant_id, log.user_id, log.event_type, log.occurred_at, strict=True
     ):
@@ -124,8 +124,8 @@ def small_product_plan(plan: CompanyPlan, tenants: int = 12) -> ProductPlan:
             small_log.user_id.append(row[2])
             small_log.event_type.append(row[3])
             small_log.occurred_at.append(row[4])
-    users = [u for u in plan.product.users if u.tenant_id in ids]
-    return ProductPlan(tenants=list(kept), users=users, activity=small_log)
+    users = [u for u in plan.product_db.users if u.tenant_id in ids]
+    return ProductDbPlan(tenants=list(kept), users=users, activity=small_log)
 
 
 @pytest.fixture(scope="session")
@@ -139,12 +139,12 @@ def pg_admin_url() -> Iterator[str]:
 class ProductDb:
     admin_url: str  # the tables' owner
     reader_url: str  # the read-only role revtruth is normally given
-    plan: ProductPlan
+    plan: ProductDbPlan
 
 
 @pytest.fixture
 def product_database(pg_admin_url: str, company_plan: CompanyPlan) -> ProductDb:
     """The small product plan freshly (re)loaded, so each test starts from the same rows."""
-    plan = small_product_plan(company_plan)
+    plan = small_product_db_plan(company_plan)
     product_db_sim.load(plan, pg_admin_url)
     return ProductDb(pg_admin_url, product_db_sim.reader_url_for(pg_admin_url), plan)

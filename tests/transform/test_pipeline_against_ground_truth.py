@@ -212,4 +212,4 @@ def test_second_sync_and_build_change_no_row_count(tmp_path):
             con.close()
     assert counts[0] == counts[1]
     assert counts[0]["raw_stripe.subscriptions"] == len(plan.billing.subscriptions)
-    assert counts[0]["raw_product.user_activity_logs"] == len(plan.product.activity)
+    assert counts[0]["raw_product.user_activity_logs"] == len(plan.product_db.activity)

@@ -80,7 +80,7 @@ def running_company(
         else:
             admin_url = stack.enter_context(product_db.running_pgserver(pg_data_dir))
             reader_url = product_db.reader_url_for(admin_url)
-        product_db.load(plan.product, admin_url)
+        product_db.load(plan.product_db, admin_url)
         yield RunningCompany(
             stripe_base_url=stripe.base_url,
             stripe_api_key=stripe_key,

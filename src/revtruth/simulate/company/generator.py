@@ -20,7 +20,7 @@ from revtruth.simulate.company.plan import (
     Company,
     CompanyPlan,
     CrmPlan,
-    ProductPlan,
+    ProductDbPlan,
     ProductUser,
     Tenant,
 )
@@ -119,11 +119,11 @@ def generate(
 
     billing_plan = BillingPlan()
     crm_plan = CrmPlan()
-    product_plan = ProductPlan()
+    product_db_plan = ProductDbPlan()
     billing_builder = billing.BillingBuilder(rng, billing_plan, now, history_start)
     crm_builder = crm.CrmBuilder(rng, crm_plan, now, history_start)
     activity_builder = activity.ActivityBuilder(
-        rng, product_plan.activity, now, spec.daily_events_per_tenant
+        rng, product_db_plan.activity, now, spec.daily_events_per_tenant
     )
 
     for company in companies:
@@ -135,8 +135,8 @@ def generate(
             continue
         if company.scenario == "hallucinated" and rng.random() < 0.5:
             continue  # a deal marked won in the CRM that nobody ever set up
-        tenant = _add_tenant(rng, product_plan, company, customer, identity_noise)
-        users = _add_users(rng, product_plan, tenant, company)
+        tenant = _add_tenant(rng, product_db_plan, company, customer, identity_noise)
+        users = _add_users(rng, product_db_plan, tenant, company)
         ended_at = billing_builder.ended_at_of(customer)
         activity_builder.add_tenant(company, tenant, users, ended_at)
 
@@ -150,12 +150,12 @@ def generate(
         companies=companies,
         billing=billing_plan,
         crm=crm_plan,
-        product=product_plan,
+        product_db=product_db_plan,
         fx_to_reporting=dict(FX_UNITS_PER_USD),
     )
 
 
-def _add_tenant(rng, product_plan, company, customer, identity_noise) -> Tenant:
+def _add_tenant(rng, product_db_plan, company, customer, identity_noise) -> Tenant:
     keeps_billing_id = customer is not None and rng.random() >= identity_noise
     workspace_name = names.name_variant(rng, company.name)
     tenant = Tenant(
@@ -167,11 +167,11 @@ def _add_tenant(rng, product_plan, company, customer, identity_noise) -> Tenant:
         created_at=(customer.created_at if customer else company.created_at) + timedelta(minutes=3),
         billing_customer_id=customer.customer_id if keeps_billing_id else None,
     )
-    product_plan.tenants.append(tenant)
+    product_db_plan.tenants.append(tenant)
     return tenant
 
 
-def _add_users(rng, product_plan, tenant, company) -> list[ProductUser]:
+def _add_users(rng, product_db_plan, tenant, company) -> list[ProductUser]:
     users = []
     for position in range(rng.randint(1, 12)):
         first, last = names.person(rng)
@@ -190,5 +190,5 @@ def _add_users(rng, product_plan, tenant, company) -> list[ProductUser]:
                 created_at=tenant.created_at + timedelta(days=position * rng.randint(0, 20)),
             )
         )
-    product_plan.users.extend(users)
+    product_db_plan.users.extend(users)
     return users

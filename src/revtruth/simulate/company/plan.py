@@ -364,7 +364,7 @@ class ActivityLog:
 
 
 @dataclass
-class ProductPlan:
+class ProductDbPlan:
     tenants: list[Tenant] = field(default_factory=list)
     users: list[ProductUser] = field(default_factory=list)
     activity: ActivityLog = field(default_factory=ActivityLog)
@@ -383,5 +383,5 @@ class CompanyPlan:
     companies: list[Company]
     billing: BillingPlan
     crm: CrmPlan
-    product: ProductPlan
+    product_db: ProductDbPlan
     fx_to_reporting: dict[str, Decimal]  # units of currency per 1 reporting unit ("jpy": 150)

@@ -58,7 +58,7 @@ from revtruth.simulate.company.plan import (
     Discount,
     Price,
     Product,
-    ProductPlan,
+    ProductDbPlan,
     Subscription,
     SubscriptionItem,
     SubscriptionPhase,
@@ -188,7 +188,7 @@ def load_scenario(path: Path, today: date | None = None) -> CompanyPlan:
         companies=companies,
         billing=billing,
         crm=CrmPlan(),
-        product=ProductPlan(),
+        product_db=ProductDbPlan(),
         fx_to_reporting=fx,
     )
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import psycopg
 
-from revtruth.simulate.company.plan import ProductPlan
+from revtruth.simulate.company.plan import ProductDbPlan
 
 READER_ROLE = "revtruth_reader"
 COPY_CHUNK = 50_000
@@ -59,7 +59,7 @@ class ProductDatabase:
     data_dir: Path | None = None
 
 
-def load(plan: ProductPlan, admin_url: str) -> None:
+def load(plan: ProductDbPlan, admin_url: str) -> None:
     """(Re)create the three tables and fill them; safe to run again on the same database."""
     with psycopg.connect(admin_url, autocommit=False) as conn:
         conn.execute(SCHEMA_SQL)

@@ -34,7 +34,7 @@ def events_since(plan: CompanyPlan, days: int) -> Counter[str]:
     return Counter(
         tenant_id
         for tenant_id, at in zip(
-            plan.product.activity.tenant_id, plan.product.activity.occurred_at, strict=True
+            plan.product_db.activity.tenant_id, plan.product_db.activity.occurred_at, strict=True
         )
         if at.date() >= first_day
     )
@@ -42,7 +42,7 @@ def events_since(plan: CompanyPlan, days: int) -> Counter[str]:
 
 def compute(plan: CompanyPlan) -> dict:
     mrr = mrr_minor_by_customer(plan)
-    tenant_of_company = {t.company_key: t.tenant_id for t in plan.product.tenants}
+    tenant_of_company = {t.company_key: t.tenant_id for t in plan.product_db.tenants}
     tenant_of_customer = {
         c.customer_id: tenant_of_company.get(c.company_key) for c in plan.billing.customers
     }
@@ -64,7 +64,7 @@ def compute(plan: CompanyPlan) -> dict:
     }
     company_of = {c.customer_id: c.company_key for c in plan.billing.customers}
     company_of.update({a.account_id: a.company_key for a in plan.crm.accounts})
-    company_of.update({t.tenant_id: t.company_key for t in plan.product.tenants})
+    company_of.update({t.tenant_id: t.company_key for t in plan.product_db.tenants})
     won_accounts = {o.account_id for o in plan.crm.opportunities if o.is_won}
     account_company = {a.account_id: a.company_key for a in plan.crm.accounts}
     billed_companies = {c.company_key for c in plan.billing.customers}
@@ -93,7 +93,7 @@ def compute(plan: CompanyPlan) -> dict:
         "active_customer_counts": {
             "billing": sum(1 for minor in mrr.values() if minor > 0),
             "crm": sum(1 for a in plan.crm.accounts if a.type == "Customer"),
-            "product": sum(1 for t in plan.product.tenants if last_30[t.tenant_id] > 0),
+            "product": sum(1 for t in plan.product_db.tenants if last_30[t.tenant_id] > 0),
         },
         "won_deals_never_billed": sorted(
             o.opportunity_id
