@@ -1,4 +1,5 @@
-"""Ground-truth MRR follows METRICS.md's worked examples (the generator's side of the check)."""
+"""Ground-truth MRR follows the worked examples of docs/metrics.md#worked-examples (the
+generator's side of the check)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from revtruth.simulate.company.plan import (
     Customer,
     Discount,
     Price,
-    ProductPlan,
+    ProductDbPlan,
     Subscription,
     SubscriptionItem,
 )
@@ -73,7 +74,7 @@ def _mrr(
             subscriptions=[subscription],
         ),
         crm=CrmPlan(),
-        product=ProductPlan(),
+        product_db=ProductDbPlan(),
         fx_to_reporting={"usd": Decimal(1), "jpy": Decimal(150)},
     )
     return mrr_minor_by_customer(plan)["cus_x"]

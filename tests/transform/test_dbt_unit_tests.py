@@ -22,7 +22,7 @@ from revtruth.transform.runner import PROJECT_DIR
 
 MODELS_DIR = PROJECT_DIR / "models"
 
-# Models whose logic must stay pinned down by unit tests (METRICS.md worked examples,
+# Models whose logic must stay pinned down by unit tests (docs/metrics.md#worked-examples,
 # identity components).
 MUST_HAVE_UNIT_TESTS = {
     "int_subscription_items_priced",
@@ -30,7 +30,7 @@ MUST_HAVE_UNIT_TESTS = {
     "int_identity_components",
 }
 
-# Schemas of the marts (DESIGN.md's warehouse contract): every column is documented.
+# Schemas of the marts (the warehouse contract in docs/architecture.md): every column is documented.
 MART_SCHEMAS = ["stripe", "product_db", "mapping", "analytics"]
 
 
@@ -87,7 +87,7 @@ def test_a_wrong_expected_value_fails_the_unit_test(empty_warehouse, tmp_path):
     assert err.value.failures[0][:2] == (f"unit_test {name}", "fail")
 
 
-# Documentation rules (STYLE.md): every model's yml states its grain and tests its key.
+# Documentation rules (CONTRIBUTING.md): every model's yml states its grain and tests its key.
 
 
 def _model_entries() -> dict[str, dict[str, Any]]:

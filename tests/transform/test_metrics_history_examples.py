@@ -1,5 +1,6 @@
-"""METRICS.md's history examples through the whole pipeline: scenario file → simulated
-Stripe → dlt → DuckDB → dbt → the history marts, with the expected numbers written out."""
+"""The history examples of docs/metrics.md#worked-examples through the whole pipeline:
+scenario file → simulated Stripe → dlt → DuckDB → dbt → the history marts, with the expected
+numbers written out."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""METRICS.md's worked examples through the whole pipeline: scenario file → simulated Stripe
-→ dlt → DuckDB → dbt → `stripe.subscriptions`, with the expected numbers written out."""
+"""The worked examples of docs/metrics.md#worked-examples through the whole pipeline:
+scenario file → simulated Stripe → dlt → DuckDB → dbt → `stripe.subscriptions`, with the
+expected numbers written out."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 SCENARIO = scenario_path("metrics_examples")
 
-EXPECTED_MRR = {  # METRICS.md, in dollars
+EXPECTED_MRR = {  # docs/metrics.md#worked-examples, in dollars
     "cus_ex1": Decimal(800),  # 1: $12,000/year, 20% forever → $800 (ARR $9,600)
     "cus_ex3": Decimal(100),  # 3: $1,200/year → $100
     "cus_ex4": Decimal(100),  # 4: $300 every 3 months → $100

@@ -46,7 +46,8 @@ class Invoicer:
     def discounts_at(
         self, granted: list[Discount], customer: Customer, period_start: datetime
     ) -> list[Discount]:
-        """The discounts on the invoice of the period starting then (METRICS.md order)."""
+        """The discounts on the invoice of the period starting then, in the order
+        docs/metrics.md#discounts applies them."""
         applied = [
             d
             for d in granted

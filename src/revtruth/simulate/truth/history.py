@@ -1,10 +1,10 @@
 """MRR history of the simulated plan, month by month, and its movements: ground truth.
 
-Follows METRICS.md from the generator's own subscriptions (never from the servers): the MRR
-of month m is the MRR at the last instant of m (for the current month: now). A finite
-discount lowers MRR while the invoice covering that instant was discounted (`while_active`):
-it applies when it had started by the start of the covering billing period and had not yet
-ended then.
+Follows docs/metrics.md#mrr-history from the generator's own subscriptions (never from the
+servers): the MRR of month m is the MRR at the last instant of m (for the current month:
+now). A finite discount lowers MRR while the invoice covering that instant was discounted
+(`while_active`): it applies when it had started by the start of the covering billing period
+and had not yet ended then.
 """
 
 from __future__ import annotations
@@ -128,7 +128,8 @@ def mrr_by_customer_month(plan: CompanyPlan) -> dict[str, dict[str, Fraction]]:
 
 
 def movements(series: dict[str, dict[str, Fraction]]) -> dict[str, dict[str, dict[str, Fraction]]]:
-    """{customer: {"YYYY-MM": {movement type: signed minor units}}} per METRICS.md."""
+    """{customer: {"YYYY-MM": {movement type: signed minor units}}}, as docs/metrics.md#movements
+    classifies them."""
     result: dict[str, dict[str, dict[str, Fraction]]] = {}
     for customer_id, months in series.items():
         previous, had_mrr = Fraction(0), False

@@ -1,8 +1,9 @@
 """MRR of the simulated plan, computed exactly from the generator's own objects.
 
-This is the ground truth the warehouse is checked against, so it follows METRICS.md
-independently of the dbt models: never read back from the servers or the warehouse.
-Arithmetic is in exact fractions (a week is 12/52 of a month, which no decimal holds).
+This is the ground truth the warehouse is checked against, so it follows docs/metrics.md
+independently of the dbt models (#mrr-of-a-subscription-item, #discounts, #statuses,
+#currency-and-fx), never read back from the servers or the warehouse. Arithmetic is in exact
+fractions (docs/metrics.md#exact-money: a week is 12/52 of a month, which no decimal holds).
 """
 
 from __future__ import annotations
