@@ -10,8 +10,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -52,57 +51,50 @@ CREATE INDEX user_activity_logs_occurred_at ON user_activity_logs (occurred_at);
 """
 
 
-@dataclass
-class ProductDatabase:
-    admin_url: str  # owner of the tables: used only by the simulator to load them
-    reader_url: str  # what revtruth is given: a read-only role
-    data_dir: Path | None = None
-
-
 def load(plan: ProductDbPlan, admin_url: str) -> None:
     """(Re)create the three tables and fill them; safe to run again on the same database."""
     with psycopg.connect(admin_url, autocommit=False) as conn:
         conn.execute(SCHEMA_SQL)
         with conn.cursor() as cur:
-            with cur.copy("COPY tenants FROM STDIN") as copy:
-                for t in plan.tenants:
-                    copy.write_row(
-                        (
-                            t.tenant_id,
-                            t.name,
-                            t.slug,
-                            t.plan_tier,
-                            t.billing_customer_id,
-                            t.created_at,
-                        )
-                    )
-            with cur.copy("COPY users FROM STDIN") as copy:
-                for u in plan.users:
-                    copy.write_row(
-                        (
-                            u.user_id,
-                            u.tenant_id,
-                            u.email,
-                            u.full_name,
-                            u.role,
-                            u.created_at,
-                            u.last_seen_at,
-                        )
-                    )
-            log = plan.activity
-            with cur.copy("COPY user_activity_logs FROM STDIN") as copy:
-                for row in zip(
-                    log.event_id,
-                    log.tenant_id,
-                    log.user_id,
-                    log.event_type,
-                    log.occurred_at,
-                    strict=True,
-                ):
-                    copy.write_row(row)
+            for table, rows in _rows_by_table(plan):
+                with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
         _grant_reader(conn)
         conn.commit()
         conn.execute("ANALYZE")
+
+
+def _rows_by_table(plan: ProductDbPlan) -> list[tuple[str, Iterable[tuple]]]:
+    """Each table's rows, in its columns' order, parents before children."""
+    log = plan.activity
+    return [
+        (
+            "tenants",
+            (
+                (t.tenant_id, t.name, t.slug, t.plan_tier, t.billing_customer_id, t.created_at)
+                for t in plan.tenants
+            ),
+        ),
+        (
+            "users",
+            (
+                (u.user_id, u.tenant_id, u.email, u.full_name, u.role, u.created_at, u.last_seen_at)
+                for u in plan.users
+            ),
+        ),
+        (
+            "user_activity_logs",
+            zip(
+                log.event_id,
+                log.tenant_id,
+                log.user_id,
+                log.event_type,
+                log.occurred_at,
+                strict=True,
+            ),
+        ),
+    ]
 
 
 def _grant_reader(conn: psycopg.Connection) -> None:

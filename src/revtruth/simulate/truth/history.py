@@ -14,11 +14,7 @@ from fractions import Fraction
 
 from revtruth.simulate.company.plan import CompanyPlan, Discount, Subscription
 from revtruth.simulate.company.timeline import segments
-from revtruth.simulate.truth.mrr import (
-    COUNTING_STATUSES,
-    months_per_interval,
-    to_reporting_minor,
-)
+from revtruth.simulate.truth.mrr import COUNTING_STATUSES, discounted_mrr, to_reporting_minor
 
 MOVEMENT_TYPES = ("new", "expansion", "contraction", "churn", "reactivation")
 _INSTANT = timedelta(microseconds=1)
@@ -67,15 +63,6 @@ class _History:
         if status not in COUNTING_STATUSES:
             return Fraction(0)
         items = [(self.prices[i.price_id], i.quantity) for i in segment.items]
-        months = months_per_interval(items[0][0].interval, items[0][0].interval_count)
-        mrr = sum(
-            (
-                Fraction(p.amount_for(q)) / months_per_interval(p.interval, p.interval_count)
-                for p, q in items
-                if p.usage_type != "metered"
-            ),  # usage is not committed revenue
-            Fraction(0),
-        )
         covering, _ = segment.covering_period(at)
         applied = [
             d
@@ -85,13 +72,7 @@ class _History:
         customer_discount = self.customers[subscription.customer_id].discount
         if not applied and customer_discount and customer_discount.start <= covering:
             applied = [customer_discount]
-        for discount in applied:
-            coupon = self.coupons[discount.coupon_id]
-            if coupon.percent_off is not None:
-                mrr = mrr * (100 - Fraction(coupon.percent_off)) / 100
-            else:
-                mrr = mrr - Fraction(coupon.amount_off or 0) / months
-        return max(mrr, Fraction(0))
+        return discounted_mrr(items, applied, self.coupons)
 
     def customer_mrr(self, at: datetime) -> dict[str, Fraction]:
         totals = {c: Fraction(0) for c in self.customers}

@@ -57,20 +57,30 @@ def subscription_mrr_native(
     if subscription.status not in COUNTING_STATUSES:
         return Fraction(0)
     items = [(prices[item.price_id], item.quantity) for item in subscription.items]
+    discounts = [d for d in subscription.discounts if _discount_applies(d, at)]
+    if not discounts and customer.discount and _discount_applies(customer.discount, at):
+        discounts = [customer.discount]
+    return discounted_mrr(items, discounts, coupons)
+
+
+def discounted_mrr(
+    items: list[tuple[Price, int]], discounts: list[Discount], coupons: dict[str, Coupon]
+) -> Fraction:
+    """MRR of priced items (price, quantity) after `discounts`, native minor units, exact.
+
+    Metered items add nothing (usage is not committed recurring revenue). Discounts apply in
+    order: a percentage multiplies, an amount off is spread over the billing interval of the
+    first item; MRR never goes below zero (docs/metrics.md#discounts)."""
     months = months_per_interval(items[0][0].interval, items[0][0].interval_count)
-    gross = sum(
+    mrr = sum(
         (
             Fraction(price.amount_for(quantity))
             / months_per_interval(price.interval, price.interval_count)
             for price, quantity in items
-            if price.usage_type != "metered"  # usage is not committed recurring revenue
+            if price.usage_type != "metered"
         ),
         Fraction(0),
     )
-    discounts = [d for d in subscription.discounts if _discount_applies(d, at)]
-    if not discounts and customer.discount and _discount_applies(customer.discount, at):
-        discounts = [customer.discount]
-    mrr = gross
     for discount in discounts:
         coupon = coupons[discount.coupon_id]
         if coupon.percent_off is not None:
