@@ -1,9 +1,9 @@
 """Accuracy of the MRR history against the simulator's ground truth, over several seeds.
 
 For each seed: run the demo (generate → serve → sync → build) in a temporary folder and
-compare `analytics.mrr_by_customer_month` with `mrr_cents_by_stripe_customer_month`,
+compare `analytics.mrr_by_customer_month` with `mrr_minor_by_stripe_customer_month`,
 `analytics.mrr_movements` with `movements`, and `stripe.subscriptions` with
-`mrr_cents_by_stripe_customer_id` (within 0.01 cent). Run:
+`mrr_minor_by_stripe_customer_id` (within 0.01 of a minor unit). Run:
 
     python benchmarks/history_accuracy.py --seeds 1 2 3 42 2024
 """
@@ -52,7 +52,7 @@ def measure(seed: int) -> dict:
         con.close()
     expected_months = {
         (c, m): Decimal(v)
-        for c, ms in truth["mrr_cents_by_stripe_customer_month"].items()
+        for c, ms in truth["mrr_minor_by_stripe_customer_month"].items()
         for m, v in ms.items()
     }
     expected_moves = {
@@ -68,7 +68,7 @@ def measure(seed: int) -> dict:
     )
     live_ok = sum(
         1
-        for c, v in truth["mrr_cents_by_stripe_customer_id"].items()
+        for c, v in truth["mrr_minor_by_stripe_customer_id"].items()
         if abs(Decimal(live.get(c) or 0) - Decimal(v)) < CENT
     )
     extra_months = len(set(months) - set(expected_months))
@@ -78,7 +78,7 @@ def measure(seed: int) -> dict:
         "seconds": round(seconds, 1),
         "customer_months": f"{equal_months}/{len(expected_months)} (+{extra_months} extra)",
         "movements": f"{equal_moves}/{len(expected_moves)} (+{extra_moves} extra)",
-        "live_mrr": f"{live_ok}/{len(truth['mrr_cents_by_stripe_customer_id'])}",
+        "live_mrr": f"{live_ok}/{len(truth['mrr_minor_by_stripe_customer_id'])}",
     }
 
 

@@ -111,7 +111,7 @@ def test_report_metrics_prints_a_bridge_that_adds_up(in_demo_dir):
 
 def test_report_mrr_shows_one_customers_history_with_movements(in_demo_dir):
     truth = _ground_truth(in_demo_dir)
-    customer, months = next(iter(truth["mrr_cents_by_stripe_customer_month"].items()))
+    customer, months = next(iter(truth["mrr_minor_by_stripe_customer_month"].items()))
     result = runner.invoke(app, ["report", "mrr", "--customer", customer])
     assert result.exit_code == 0, result.output
     assert "new" in result.output and min(months) in result.output

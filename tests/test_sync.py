@@ -12,9 +12,9 @@ import pytest
 from dlt.common.versioned_state import decompress_state
 
 from revtruth.config import Settings, load_settings
-from revtruth.simulate.company import RunningCompany, running_company
-from revtruth.simulate.generator import generate
-from revtruth.simulate.plan import CompanyPlan
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.company.plan import CompanyPlan
+from revtruth.simulate.running import RunningCompany, running_company
 from revtruth.sync import SyncError, SyncSummary, sync
 
 SEED = 3
@@ -44,7 +44,7 @@ def settings_for(company: Company, directory: Path, **env_overrides: str) -> Set
 
 
 def expected_rows(plan: CompanyPlan) -> dict[str, dict[str, int]]:
-    billing, crm, product = plan.billing, plan.crm, plan.product
+    billing, crm, product_db = plan.billing, plan.crm, plan.product_db
     return {
         "stripe": {
             "customers": len(billing.customers),
@@ -62,9 +62,9 @@ def expected_rows(plan: CompanyPlan) -> dict[str, dict[str, int]]:
             "user": len(crm.users),
         },
         "product_db": {
-            "tenants": len(product.tenants),
-            "users": len(product.users),
-            "user_activity_logs": len(product.activity),
+            "tenants": len(product_db.tenants),
+            "users": len(product_db.users),
+            "user_activity_logs": len(product_db.activity),
         },
     }
 

@@ -527,9 +527,7 @@ def _generate_with_truth(
     size: str, seed: int, directory: Path, today: str | None, noise: float, scenario: Path | None
 ):
     """Generate the simulated company (or load a scenario) and write its ground truth."""
-    from revtruth.simulate import ground_truth
-    from revtruth.simulate.generator import generate
-    from revtruth.simulate.scenario import load_scenario
+    from revtruth.simulate import generate, load_scenario, write_ground_truth
 
     try:
         if scenario is not None:
@@ -539,7 +537,7 @@ def _generate_with_truth(
     except (ValueError, FileNotFoundError) as exc:
         raise _fail(str(exc), "see `revtruth simulate --help`") from None
     directory.mkdir(parents=True, exist_ok=True)
-    return plan, ground_truth.write(plan, directory)
+    return plan, write_ground_truth(plan, directory)
 
 
 @simulate_app.command("serve")
@@ -562,7 +560,7 @@ def simulate_serve(
     """Start the simulated Stripe, Salesforce and PostgreSQL and print how to reach them."""
     import time
 
-    from revtruth.simulate.company import running_company
+    from revtruth.simulate import running_company
 
     plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     with running_company(
@@ -599,6 +597,6 @@ def simulate_generate(
     plan, path = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     console.print(
         f"{len(plan.companies)} companies, {len(plan.billing.customers)} Stripe customers, "
-        f"{len(plan.crm.accounts)} Salesforce accounts, {len(plan.product.tenants)} tenants, "
-        f"{len(plan.product.activity):,} activity rows; ground truth in {path}"
+        f"{len(plan.crm.accounts)} Salesforce accounts, {len(plan.product_db.tenants)} tenants, "
+        f"{len(plan.product_db.activity):,} activity rows; ground truth in {path}"
     )

@@ -13,10 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from revtruth.config import Settings, load_settings
-from revtruth.simulate import ground_truth
-from revtruth.simulate.company import running_company
-from revtruth.simulate.generator import generate
-from revtruth.simulate.scenario import load_scenario
+from revtruth.simulate import generate, load_scenario, running_company, write_ground_truth
 from revtruth.sync import SyncSummary, sync
 from revtruth.transform import build
 
@@ -76,7 +73,7 @@ def run_demo(
         plan = load_scenario(Path(scenario), today=today)
     else:
         plan = generate(seed=seed, size=size, today=today, identity_noise=identity_noise)
-    truth_path = ground_truth.write(plan, directory)
+    truth_path = write_ground_truth(plan, directory)
 
     step("serve")
     with running_company(
@@ -97,5 +94,5 @@ def run_demo(
         settings=settings,
         sync_summary=summary,
         companies=len(plan.companies),
-        activity_rows=len(plan.product.activity),
+        activity_rows=len(plan.product_db.activity),
     )

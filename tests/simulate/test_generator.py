@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from revtruth.simulate import ground_truth
-from revtruth.simulate.generator import SCENARIO_MIX, generate
+from revtruth.simulate.company.generator import SCENARIO_MIX, generate
+from revtruth.simulate.truth import ground_truth
 
 TODAY = date(2026, 3, 31)
 
@@ -21,7 +21,7 @@ def plan():
 def test_same_seed_gives_the_same_company_and_truth():
     first, second = generate(seed=9, today=TODAY), generate(seed=9, today=TODAY)
     assert ground_truth.compute(first) == ground_truth.compute(second)
-    assert first.product.activity.occurred_at == second.product.activity.occurred_at
+    assert first.product_db.activity.occurred_at == second.product_db.activity.occurred_at
 
 
 def test_different_seeds_give_different_companies():
@@ -32,7 +32,7 @@ def test_different_seeds_give_different_companies():
 
 def test_small_has_200_companies_and_at_most_200k_activity_rows(plan):
     assert len(plan.companies) == 200
-    assert 10_000 < len(plan.product.activity) <= 200_000
+    assert 10_000 < len(plan.product_db.activity) <= 200_000
 
 
 def test_every_scenario_appears(plan):
@@ -40,13 +40,13 @@ def test_every_scenario_appears(plan):
 
 
 def test_history_ends_today_and_spans_two_years(plan):
-    dates = [at.date() for at in plan.product.activity.occurred_at]
+    dates = [at.date() for at in plan.product_db.activity.occurred_at]
     assert max(dates) == TODAY - timedelta(days=1)  # "now" is midnight starting TODAY
     assert min(c.created_at.date() for c in plan.companies) >= TODAY - timedelta(days=731)
 
 
 def test_default_history_ends_on_the_current_utc_date():
-    from revtruth.simulate.generator import utc_today
+    from revtruth.simulate.company.generator import utc_today
 
     assert generate(seed=1).today == utc_today()
 
@@ -62,7 +62,7 @@ def test_monthly_annual_trials_coupons_and_three_currencies_are_present(plan):
 
 
 def test_identity_noise_sits_between_crm_and_billing_by_default(plan):
-    paying_tenants = [t for t in plan.product.tenants if t.plan_tier == "paid"]
+    paying_tenants = [t for t in plan.product_db.tenants if t.plan_tier == "paid"]
     assert all(t.billing_customer_id for t in paying_tenants)
     with_metadata = sum(
         1 for c in plan.billing.customers if c.metadata.get("salesforce_account_id")
@@ -81,7 +81,7 @@ def test_identity_noise_sits_between_crm_and_billing_by_default(plan):
 
 def test_identity_noise_setting_removes_stored_billing_ids():
     noisy = generate(seed=3, today=TODAY, identity_noise=0.5)
-    paid = [t for t in noisy.product.tenants if t.plan_tier == "paid"]
+    paid = [t for t in noisy.product_db.tenants if t.plan_tier == "paid"]
     missing = sum(1 for t in paid if t.billing_customer_id is None)
     assert 0.3 * len(paid) < missing < 0.7 * len(paid)
 
@@ -89,20 +89,20 @@ def test_identity_noise_setting_removes_stored_billing_ids():
 def test_hallucinated_and_unprovisioned_deals_exist(plan):
     truth = ground_truth.compute(plan)
     assert truth["won_deals_never_billed"]
-    tenants = {t.company_key for t in plan.product.tenants}
+    tenants = {t.company_key for t in plan.product_db.tenants}
     unprovisioned = [c for c in plan.companies if c.scenario == "unprovisioned"]
     assert unprovisioned and all(c.company_key not in tenants for c in unprovisioned)
 
 
 def test_zombies_have_no_activity_in_the_last_90_days(plan):
     truth = ground_truth.compute(plan)
-    tenant_of = {t.company_key: t.tenant_id for t in plan.product.tenants}
+    tenant_of = {t.company_key: t.tenant_id for t in plan.product_db.tenants}
     company_of = truth["company_of"]
     first_day = TODAY - timedelta(days=90)
     active = {
         t
         for t, at in zip(
-            plan.product.activity.tenant_id, plan.product.activity.occurred_at, strict=True
+            plan.product_db.activity.tenant_id, plan.product_db.activity.occurred_at, strict=True
         )
         if at.date() >= first_day
     }
@@ -114,7 +114,7 @@ def test_zombies_have_no_activity_in_the_last_90_days(plan):
 def test_window_edges_are_exercised(plan):
     """Events on the first second of day today−30 and the last second before it exist."""
     recent_start = plan.now - timedelta(days=30)
-    times = set(plan.product.activity.occurred_at)
+    times = set(plan.product_db.activity.occurred_at)
     assert recent_start in times
     assert recent_start - timedelta(seconds=1) in times
 

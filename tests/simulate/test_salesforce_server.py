@@ -16,7 +16,8 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.ids import id18
+from revtruth.simulate.company.plan import (
     Account,
     Contact,
     CrmPlan,
@@ -24,8 +25,8 @@ from revtruth.simulate.plan import (
     Opportunity,
     SalesforceUser,
 )
-from revtruth.simulate.salesforce_server import SalesforceServer, id18
-from revtruth.simulate.salesforce_wire import SOBJECTS
+from revtruth.simulate.salesforce.server import SalesforceServer
+from revtruth.simulate.salesforce.sobjects import SOBJECTS
 
 T0 = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
 CREDENTIALS = {

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from revtruth.simulate.ground_truth import compute
-from revtruth.simulate.scenario import ScenarioError, load_scenario
+from revtruth.simulate.company.scenario import ScenarioError, load_scenario
+from revtruth.simulate.fixtures import scenario_path
+from revtruth.simulate.truth.ground_truth import compute
 
-EXAMPLES = Path(__file__).parent / "scenarios" / "metrics_examples.yaml"
+EXAMPLES = scenario_path("metrics_examples")
 
 
 def test_metrics_examples_scenario_has_the_documented_ground_truth():
     truth = compute(load_scenario(EXAMPLES))
     assert truth["today"] == "2026-06-30"
-    assert truth["mrr_cents_by_stripe_customer_id"] == {
+    assert truth["mrr_minor_by_stripe_customer_id"] == {
         "cus_ex1": 80000,
         "cus_ex3": 10000,
         "cus_ex4": 10000,
@@ -86,12 +87,12 @@ customers:
     assert sub.ended_at.date().isoformat() == "2026-04-15"
 
 
-HISTORY = Path(__file__).parent / "scenarios" / "metrics_history_examples.yaml"
+HISTORY = scenario_path("metrics_history_examples")
 
 
 def test_history_examples_have_the_documented_ground_truth():
     truth = compute(load_scenario(HISTORY))
-    months, moves = truth["mrr_cents_by_stripe_customer_month"], truth["movements"]
+    months, moves = truth["mrr_minor_by_stripe_customer_month"], truth["movements"]
     # 2: $800 for the 12 months the discounted invoice covers, then $1,000 (+$200)
     assert months["cus_ex2"]["2025-12"] == 80000 and months["cus_ex2"]["2026-01"] == 100000
     assert moves["cus_ex2"] == {"2025-01": {"new": 80000}, "2026-01": {"expansion": 20000}}
@@ -103,7 +104,7 @@ def test_history_examples_have_the_documented_ground_truth():
         "2026-01": {"churn": -16666.6667},
     }
     # 10: −$10 churn, −$10 contraction, +$10 expansion in 2026-05
-    churn_rates = compute(load_scenario(HISTORY.parent / "metrics_churn_rates_example.yaml"))
+    churn_rates = compute(load_scenario(scenario_path("metrics_churn_rates_example")))
     moves = churn_rates["movements"]
     assert moves["cus_ex10_churn"]["2026-05"] == {"churn": -1000}
     assert moves["cus_ex10_contract"]["2026-05"] == {"contraction": -1000}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from revtruth.simulate.soql import SoqlError, parse_query, run_query
+from revtruth.simulate.salesforce.soql import SoqlError, parse_query, run_query
 
 SCHEMA = {
     "Account": {

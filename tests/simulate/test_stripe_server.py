@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 import pytest
 import stripe
-from stripe_plan_fixtures import (
+
+from revtruth.simulate.fixtures import (
     API_KEY,
     N_ADDONS,
     N_BIG_INVOICE_LINES,
@@ -20,9 +21,9 @@ from stripe_plan_fixtures import (
     tiered_billing_plan,
     tiny_billing_plan,
 )
-
-from revtruth.simulate.stripe_server import StripeServer, mask_key
-from revtruth.simulate.stripe_wire import CURRENT_API_VERSION, LEGACY_API_VERSION
+from revtruth.simulate.stripe.errors import mask_key
+from revtruth.simulate.stripe.server import StripeServer
+from revtruth.simulate.stripe.wire import CURRENT_API_VERSION, LEGACY_API_VERSION
 
 PLAN = tiny_billing_plan()
 T = TypeVar("T")

@@ -1,7 +1,8 @@
 """Rendered Stripe objects carry exactly the fields of Stripe's own example objects.
 
-The reference is `fixtures3.json` (Stripe's example objects). Key sets must be equal; every
-value must have the fixture's JSON type, recursively into nested objects the fixture fills.
+The reference is an excerpt of Stripe's `fixtures3.json` (its example objects), kept in
+`stripe/reference/` beside this file. Key sets must be equal; every value must have the
+fixture's JSON type, recursively into nested objects the fixture fills.
 A null is accepted where the fixture has null, or where the `stripe` library declares the
 field Optional (the fixture fills many nullable fields with sample objects).
 """
@@ -9,28 +10,20 @@ field Optional (the fixture fills many nullable fields with sample objects).
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import stripe
-from stripe_plan_fixtures import tiered_billing_plan, tiny_billing_plan
 
-from revtruth.simulate.stripe_wire import (
-    LEGACY_API_VERSION,
-    RenderedBilling,
-    render_billing,
-)
+from revtruth.simulate.fixtures import tiered_billing_plan, tiny_billing_plan
+from revtruth.simulate.stripe.render import RenderedBilling, render_billing
+from revtruth.simulate.stripe.wire import LEGACY_API_VERSION
 
-# shared/ lies beside the repository (a work tree here, a fresh clone in CI); elsewhere point
-# REVTRUTH_REFERENCE_DIR at a copy of shared/reference.
-REFERENCE_DIR = Path(
-    os.environ.get("REVTRUTH_REFERENCE_DIR")
-    or Path(__file__).resolve().parents[3] / "shared" / "reference"
-)
-FIXTURES = REFERENCE_DIR / "stripe" / "fixtures3.json"
+# Stripe's example objects for the billing resources, cut from its OpenAPI repository's
+# fixtures3.json (origin, licence and how it was cut: stripe/reference/README.md).
+FIXTURES = Path(__file__).parent / "stripe" / "reference" / "fixtures3_billing.json"
 
 STRIPE_CLASSES: dict[str, type] = {
     "customer": stripe.Customer,

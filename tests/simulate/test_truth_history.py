@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from revtruth.simulate.generator import generate
-from revtruth.simulate.truth_history import MOVEMENT_TYPES, movements, mrr_by_customer_month
-from revtruth.simulate.truth_mrr import mrr_cents_by_customer
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.truth.history import MOVEMENT_TYPES, movements, mrr_by_customer_month
+from revtruth.simulate.truth.mrr import mrr_minor_by_customer
 
 TODAY = date(2026, 3, 31)
 
@@ -43,7 +43,7 @@ def test_movements_explain_every_change(series):
 
 
 def test_current_month_matches_live_mrr_except_discounts_that_ended_mid_period(plan, series):
-    live = mrr_cents_by_customer(plan)
+    live = mrr_minor_by_customer(plan)
     differing = {c for c, months in series.items() if months["2026-03"] != live[c]}
     # A finite discount that ended inside the current billing period still discounted the
     # invoice covering now (while_active) but has left the live subscription.

@@ -1,4 +1,5 @@
-"""Ground-truth MRR follows METRICS.md's worked examples (the generator's side of the check)."""
+"""Ground-truth MRR follows the worked examples of docs/metrics.md#worked-examples (the
+generator's side of the check)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from revtruth.simulate.plan import (
+from revtruth.simulate.company.plan import (
     BillingPlan,
     CompanyPlan,
     Coupon,
@@ -16,11 +17,11 @@ from revtruth.simulate.plan import (
     Customer,
     Discount,
     Price,
-    ProductPlan,
+    ProductDbPlan,
     Subscription,
     SubscriptionItem,
 )
-from revtruth.simulate.truth_mrr import cents_for_json, mrr_cents_by_customer
+from revtruth.simulate.truth.mrr import minor_for_json, mrr_minor_by_customer
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 2, 1, tzinfo=UTC)
@@ -73,14 +74,14 @@ def _mrr(
             subscriptions=[subscription],
         ),
         crm=CrmPlan(),
-        product=ProductPlan(),
+        product_db=ProductDbPlan(),
         fx_to_reporting={"usd": Decimal(1), "jpy": Decimal(150)},
     )
-    return mrr_cents_by_customer(plan)["cus_x"]
+    return mrr_minor_by_customer(plan)["cus_x"]
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "expected_cents"),
+    ("kwargs", "expected_minor"),
     [
         (
             {
@@ -118,13 +119,13 @@ def _mrr(
         ({"unit_amount": 12_000, "currency": "jpy"}, 8_000),  # 12
     ],
 )
-def test_metrics_worked_examples(kwargs, expected_cents):
-    assert _mrr(**kwargs) == expected_cents
+def test_metrics_worked_examples(kwargs, expected_minor):
+    assert _mrr(**kwargs) == expected_minor
 
 
 def test_weekly_price_is_exact_not_rounded():
     assert _mrr(1_000, "week") == Fraction(1_000 * 52, 12)
-    assert cents_for_json(_mrr(1_000, "week")) == 4333.3333
+    assert minor_for_json(_mrr(1_000, "week")) == 4333.3333
 
 
 def test_customer_discount_applies_only_without_a_subscription_discount():

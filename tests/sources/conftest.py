@@ -3,14 +3,11 @@ pipelines load into, the simulated company's plans, and one pgserver for the ses
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import dlt
@@ -19,36 +16,14 @@ import pytest
 
 import revtruth.sources  # noqa: F401  (dlt's no-telemetry default, before dlt runs)
 from revtruth.simulate import product_db as product_db_sim
-from revtruth.simulate.generator import generate
-from revtruth.simulate.plan import ActivityLog, BillingPlan, CompanyPlan, ProductPlan
+from revtruth.simulate.company.generator import generate
+from revtruth.simulate.company.plan import ActivityLog, BillingPlan, CompanyPlan, ProductDbPlan
 
 # dlt warns about every all-null column of every load; a failing test should show our output.
 logging.getLogger("dlt").setLevel(logging.ERROR)
 
 TODAY = date(2025, 6, 30)  # fixed, so every plan in these tests is the same on every day
 SEED = 3
-
-
-def _stripe_plan_fixtures() -> ModuleType:
-    """tests/simulate/stripe_plan_fixtures.py, shared with the simulator's own tests."""
-    name = "stripe_plan_fixtures"
-    if name not in sys.modules:
-        path = Path(__file__).parents[1] / "simulate" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-STRIPE_FIXTURES = _stripe_plan_fixtures()
-TINY_API_KEY: str = STRIPE_FIXTURES.API_KEY
-
-
-def tiny_billing_plan() -> BillingPlan:
-    """A fresh copy of the hand-made billing plan (tests may break one of its records)."""
-    return STRIPE_FIXTURES.tiny_billing_plan()
 
 
 def stripe_counts_of(billing: BillingPlan) -> dict[str, int]:
@@ -134,12 +109,12 @@ def company_plan() -> CompanyPlan:
     return generate(seed=SEED, size="small", today=TODAY)
 
 
-def small_product_plan(plan: CompanyPlan, tenants: int = 12) -> ProductPlan:
+def small_product_db_plan(plan: CompanyPlan, tenants: int = 12) -> ProductDbPlan:
     """The first `tenants` tenants of a generated company, with their users and activity:
     small enough to reload into PostgreSQL before every test."""
-    kept = plan.product.tenants[:tenants]
+    kept = plan.product_db.tenants[:tenants]
     ids = {t.tenant_id for t in kept}
-    log, small_log = plan.product.activity, ActivityLog()
+    log, small_log = plan.product_db.activity, ActivityLog()
     for row in zip(
         log.event_id, log.tenant_id, log.user_id, log.event_type, log.occurred_at, strict=True
     ):
@@ -149,8 +124,8 @@ def small_product_plan(plan: CompanyPlan, tenants: int = 12) -> ProductPlan:
             small_log.user_id.append(row[2])
             small_log.event_type.append(row[3])
             small_log.occurred_at.append(row[4])
-    users = [u for u in plan.product.users if u.tenant_id in ids]
-    return ProductPlan(tenants=list(kept), users=users, activity=small_log)
+    users = [u for u in plan.product_db.users if u.tenant_id in ids]
+    return ProductDbPlan(tenants=list(kept), users=users, activity=small_log)
 
 
 @pytest.fixture(scope="session")
@@ -164,12 +139,12 @@ def pg_admin_url() -> Iterator[str]:
 class ProductDb:
     admin_url: str  # the tables' owner
     reader_url: str  # the read-only role revtruth is normally given
-    plan: ProductPlan
+    plan: ProductDbPlan
 
 
 @pytest.fixture
 def product_database(pg_admin_url: str, company_plan: CompanyPlan) -> ProductDb:
     """The small product plan freshly (re)loaded, so each test starts from the same rows."""
-    plan = small_product_plan(company_plan)
+    plan = small_product_db_plan(company_plan)
     product_db_sim.load(plan, pg_admin_url)
     return ProductDb(pg_admin_url, product_db_sim.reader_url_for(pg_admin_url), plan)

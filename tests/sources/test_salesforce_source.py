@@ -17,8 +17,8 @@ import certifi
 import pytest
 import requests
 
-from revtruth.simulate.plan import CompanyPlan, CrmPlan
-from revtruth.simulate.salesforce_server import SalesforceServer
+from revtruth.simulate.company.plan import CompanyPlan, CrmPlan
+from revtruth.simulate.salesforce.server import SalesforceServer
 from revtruth.sources.salesforce import salesforce_source
 from revtruth.sources.salesforce.helpers import SalesforceLoginError
 

@@ -14,13 +14,15 @@ import stripe
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from revtruth.config import load_settings
-from revtruth.simulate.plan import BillingPlan, StripeEvent
-from revtruth.simulate.stripe_server import StripeServer, mask_key
+from revtruth.simulate.company.plan import BillingPlan, StripeEvent
+from revtruth.simulate.fixtures import API_KEY, tiny_billing_plan
+from revtruth.simulate.stripe.errors import mask_key
+from revtruth.simulate.stripe.server import StripeServer
 from revtruth.sources.quarantine import QUARANTINE_TABLE
 from revtruth.sources.stripe import stripe_source
 from revtruth.sync import sync
 
-from .conftest import TINY_API_KEY, Warehouse, stripe_counts_of, tiny_billing_plan
+from .conftest import Warehouse, stripe_counts_of
 
 DATASET = "raw_stripe"
 
@@ -56,12 +58,12 @@ def plan() -> BillingPlan:
 
 @pytest.fixture
 def server(plan: BillingPlan) -> Iterator[StripeServer]:
-    with StripeServer(plan, TINY_API_KEY) as running:
+    with StripeServer(plan, API_KEY) as running:
         yield running
 
 
 def source_for(server: StripeServer, **kwargs: object) -> object:
-    return stripe_source(api_key=TINY_API_KEY, base_url=server.base_url, **kwargs)
+    return stripe_source(api_key=API_KEY, base_url=server.base_url, **kwargs)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     """The tiny plan loaded once with the default page size, for tests that only read."""
     plan, directory = tiny_billing_plan(), tmp_path_factory.mktemp("stripe")
     warehouse = Warehouse(directory / "warehouse.duckdb", directory / "dlt")
-    with StripeServer(plan, TINY_API_KEY) as server:
+    with StripeServer(plan, API_KEY) as server:
         normalized = warehouse.run(source_for(server), DATASET)
     return Loaded(plan, warehouse, normalized)
 
@@ -123,7 +125,7 @@ def test_second_run_adds_no_rows_anywhere(server: StripeServer, warehouse: Wareh
 def test_new_events_are_appended_on_the_next_run_even_in_the_last_synced_second(
     plan: BillingPlan, warehouse: Warehouse
 ) -> None:
-    with StripeServer(plan, TINY_API_KEY) as first:
+    with StripeServer(plan, API_KEY) as first:
         warehouse.run(source_for(first), DATASET)
     last = max(plan.events, key=lambda e: e.created_at)
     plan.events += [
@@ -134,7 +136,7 @@ def test_new_events_are_appended_on_the_next_run_even_in_the_last_synced_second(
         ),
     ]
 
-    with StripeServer(plan, TINY_API_KEY) as second:
+    with StripeServer(plan, API_KEY) as second:
         normalized = warehouse.run(source_for(second), DATASET)
 
     assert normalized["events"] == 2
@@ -194,7 +196,7 @@ def test_subscription_with_more_than_ten_items_and_invoice_with_more_than_ten_li
 def test_legacy_shapes_load_with_the_single_discount_instead_of_discounts(
     plan: BillingPlan, warehouse: Warehouse
 ) -> None:
-    with StripeServer(plan, TINY_API_KEY, legacy_shapes=True) as legacy:
+    with StripeServer(plan, API_KEY, legacy_shapes=True) as legacy:
         warehouse.run(source_for(legacy), DATASET)
 
     counts = warehouse.row_counts(DATASET)
@@ -231,12 +233,12 @@ def test_wrong_api_key_fails_naming_authentication_and_shows_only_the_masked_key
 def test_rate_limited_api_still_loads_everything(plan: BillingPlan, warehouse: Warehouse) -> None:
     # How many requests the load needs when none is refused (9: one page per list, and the
     # rest of the two nested lists that hold more than 10 entries).
-    with StripeServer(plan, TINY_API_KEY) as unlimited:
+    with StripeServer(plan, API_KEY) as unlimited:
         list(source_for(unlimited))
         requests_needed = unlimited.request_count
 
     # 5 a second, in bursts of 5: about half of the requests are refused with a 429 at first.
-    with StripeServer(tiny_billing_plan(), TINY_API_KEY, rate_limit_per_second=5) as limited:
+    with StripeServer(tiny_billing_plan(), API_KEY, rate_limit_per_second=5) as limited:
         warehouse.run(source_for(limited), DATASET)
         requests_made = limited.request_count
 
@@ -250,12 +252,12 @@ def test_malformed_record_is_quarantined_with_its_reason_while_the_rest_loads(
     price = next(p for p in plan.prices if p.price_id == "price_pro_y")
     price.unit_amount = "12.50"  # type: ignore[assignment]  # a string, not minor units
 
-    with StripeServer(plan, TINY_API_KEY) as server:
+    with StripeServer(plan, API_KEY) as server:
         settings = load_settings(
             env={
                 "REVTRUTH_WAREHOUSE__PATH": str(warehouse.path),
                 "REVTRUTH_SOURCES__STRIPE__BASE_URL": server.base_url,
-                "REVTRUTH_SOURCES__STRIPE__API_KEY": TINY_API_KEY,
+                "REVTRUTH_SOURCES__STRIPE__API_KEY": API_KEY,
             },
             base_dir=tmp_path,
             discover_files=False,

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from revtruth.simulate.stripe_server import StripeServer
+from revtruth.simulate.fixtures import API_KEY, tiered_billing_plan
+from revtruth.simulate.stripe.server import StripeServer
 from revtruth.sources.stripe import stripe_source
 
-from .conftest import STRIPE_FIXTURES, TINY_API_KEY, Warehouse
+from .conftest import Warehouse
 
 DATASET = "raw_stripe"
 
 
 @pytest.fixture
 def loaded(warehouse: Warehouse) -> Warehouse:
-    with StripeServer(STRIPE_FIXTURES.tiered_billing_plan(), TINY_API_KEY) as server:
-        warehouse.run(stripe_source(api_key=TINY_API_KEY, base_url=server.base_url), DATASET)
+    with StripeServer(tiered_billing_plan(), API_KEY) as server:
+        warehouse.run(stripe_source(api_key=API_KEY, base_url=server.base_url), DATASET)
     return warehouse
 
 
@@ -73,8 +74,8 @@ def test_a_metered_item_arrives_without_a_quantity(loaded: Warehouse) -> None:
 
 
 def test_a_second_run_replaces_the_tiers_instead_of_adding_them(loaded: Warehouse) -> None:
-    with StripeServer(STRIPE_FIXTURES.tiered_billing_plan(), TINY_API_KEY) as server:
-        loaded.run(stripe_source(api_key=TINY_API_KEY, base_url=server.base_url), DATASET)
+    with StripeServer(tiered_billing_plan(), API_KEY) as server:
+        loaded.run(stripe_source(api_key=API_KEY, base_url=server.base_url), DATASET)
     assert loaded.sql(f"select count(*) from {DATASET}.prices__tiers") == [(6,)]
     assert {k: len(v) for k, v in tiers_by_price(loaded).items()} == {
         "price_seats_grad": 3,

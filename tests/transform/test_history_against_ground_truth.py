@@ -39,17 +39,17 @@ def _rows(directory: Path, sql: str) -> list[tuple]:
 def assert_history_matches_ground_truth(directory: Path) -> None:
     truth = _truth(directory)
     history = {
-        (customer, month): cents
-        for customer, month, cents in _rows(
+        (customer, month): minor
+        for customer, month, minor in _rows(
             directory,
             "select customer_id, strftime(month, '%Y-%m'), mrr_minor "
             "from analytics.mrr_by_customer_month",
         )
     }
     expected = {
-        (customer, month): Decimal(cents)
-        for customer, months in truth["mrr_cents_by_stripe_customer_month"].items()
-        for month, cents in months.items()
+        (customer, month): Decimal(minor)
+        for customer, months in truth["mrr_minor_by_stripe_customer_month"].items()
+        for month, minor in months.items()
     }
     assert expected, "ground truth has no MRR history"
     assert set(history) == set(expected)
@@ -57,15 +57,15 @@ def assert_history_matches_ground_truth(directory: Path) -> None:
     assert 1 - len(off) / len(expected) >= 0.999, f"customer-months off by a cent or more: {off}"
 
     movements = {
-        (customer, month): (kind, cents)
-        for customer, month, kind, cents in _rows(
+        (customer, month): (kind, minor)
+        for customer, month, kind, minor in _rows(
             directory,
             "select customer_id, strftime(month, '%Y-%m'), movement_type, movement_minor "
             "from analytics.mrr_movements",
         )
     }
     expected_movements = {
-        (customer, month): next(iter((kind, Decimal(cents)) for kind, cents in kinds.items()))
+        (customer, month): next(iter((kind, Decimal(minor)) for kind, minor in kinds.items()))
         for customer, months in truth["movements"].items()
         for month, kinds in months.items()
     }

@@ -1,28 +1,27 @@
-"""The history examples of docs/metrics.md through the whole pipeline: scenario file → simulated
-Stripe → dlt → DuckDB → dbt → the history marts, with the expected numbers written out."""
+"""The history examples of docs/metrics.md#worked-examples through the whole pipeline:
+scenario file → simulated Stripe → dlt → DuckDB → dbt → the history marts, with the expected
+numbers written out."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from revtruth.demo import run_demo
+from revtruth.simulate.fixtures import scenario_path
 from revtruth.transform import build
 
 pytestmark = pytest.mark.slow
-
-SCENARIOS = Path(__file__).parents[1] / "simulate" / "scenarios"
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     directory = tmp_path_factory.mktemp("history_examples")
-    result = run_demo(directory, scenario=SCENARIOS / "metrics_history_examples.yaml")
+    result = run_demo(directory, scenario=scenario_path("metrics_history_examples"))
     return result
 
 
@@ -91,7 +90,7 @@ def test_example_9_new_expansion_contraction_churn(history):
 
 
 def test_example_10_gross_mrr_churn_20_percent_net_10_percent(tmp_path):
-    result = run_demo(tmp_path, scenario=SCENARIOS / "metrics_churn_rates_example.yaml")
+    result = run_demo(tmp_path, scenario=scenario_path("metrics_churn_rates_example"))
     ((starting, gross, net),) = _query(
         result,
         "select starting_mrr_amount, gross_mrr_churn_rate, net_mrr_churn_rate "
@@ -106,7 +105,7 @@ def test_example_10_gross_mrr_churn_20_percent_net_10_percent(tmp_path):
 
 def test_example_11_arpa_is_300(tmp_path):
     result = run_demo(
-        tmp_path, scenario=SCENARIOS / "metrics_arpa_example.yaml", today=date(2026, 6, 30)
+        tmp_path, scenario=scenario_path("metrics_arpa_example"), today=date(2026, 6, 30)
     )
     ((arpa, customers),) = _query(
         result,

@@ -1,20 +1,20 @@
-"""The worked examples of docs/metrics.md through the whole pipeline: scenario file →
-simulated Stripe → dlt → DuckDB → dbt → `stripe.subscriptions`, with the expected numbers
-written out."""
+"""The worked examples of docs/metrics.md#worked-examples through the whole pipeline:
+scenario file → simulated Stripe → dlt → DuckDB → dbt → `stripe.subscriptions`, with the
+expected numbers written out."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from revtruth.demo import run_demo
+from revtruth.simulate.fixtures import scenario_path
 
 pytestmark = pytest.mark.slow
 
-SCENARIO = Path(__file__).parents[1] / "simulate" / "scenarios" / "metrics_examples.yaml"
+SCENARIO = scenario_path("metrics_examples")
 
 EXPECTED_MRR = {  # docs/metrics.md#worked-examples, in dollars
     "cus_ex1": Decimal(800),  # 1: $12,000/year, 20% forever → $800 (ARR $9,600)

@@ -82,17 +82,17 @@ def assert_matches_ground_truth(directory: Path) -> None:
         )
         expected_labels = truth["seed_health_by_stripe_customer_id"]
         assert {k: labels.get(k) for k in expected_labels} == expected_labels
-        mrr_cents = {
+        mrr_minor = {
             customer_id: Decimal(total) * 100
             for customer_id, total in con.execute(
                 "select customer_id, sum(mrr_amount) from stripe.subscriptions group by customer_id"
             ).fetchall()
         }
-        expected_mrr = truth["mrr_cents_by_stripe_customer_id"]
+        expected_mrr = truth["mrr_minor_by_stripe_customer_id"]
         off = {
-            k: (v, mrr_cents.get(k))
+            k: (v, mrr_minor.get(k))
             for k, v in expected_mrr.items()
-            if abs(Decimal(v) - mrr_cents.get(k, Decimal(0))) >= Decimal("0.01")
+            if abs(Decimal(v) - mrr_minor.get(k, Decimal(0))) >= Decimal("0.01")
         }
         assert off == {}, f"MRR differs from ground truth by a cent or more: {off}"
     finally:
@@ -184,8 +184,8 @@ def test_legacy_stripe_shapes_give_identical_marts(demo_dir, tmp_path):
 
 def test_second_sync_and_build_change_no_row_count(tmp_path):
     from revtruth.demo import demo_settings
-    from revtruth.simulate.company import running_company
-    from revtruth.simulate.generator import generate
+    from revtruth.simulate.company.generator import generate
+    from revtruth.simulate.running import running_company
     from revtruth.sync import sync
     from revtruth.transform import build
 
@@ -212,4 +212,4 @@ def test_second_sync_and_build_change_no_row_count(tmp_path):
             con.close()
     assert counts[0] == counts[1]
     assert counts[0]["raw_stripe.subscriptions"] == len(plan.billing.subscriptions)
-    assert counts[0]["raw_product_db.user_activity_logs"] == len(plan.product.activity)
+    assert counts[0]["raw_product_db.user_activity_logs"] == len(plan.product_db.activity)

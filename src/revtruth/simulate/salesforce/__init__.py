@@ -1,0 +1,1 @@
+"""The simulated Salesforce: the plan's CRM rendered as REST records and served over TLS."""
