@@ -150,7 +150,7 @@ def demo(
 
     labels = {
         "generate": "Generating the simulated company",
-        "serve": "Starting Stripe, Salesforce and PostgreSQL on 127.0.0.1",
+        "serve": "Starting the simulated systems on 127.0.0.1",
         "sync": "Syncing billing, CRM and product data (dlt)",
         "build": "Building staging, identity and marts (dbt)",
     }

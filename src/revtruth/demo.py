@@ -54,9 +54,14 @@ def run_demo(
     legacy_shapes: bool = False,
     product_db_url: str | None = None,
     scenario: Path | None = None,
+    select: str | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> DemoResult:
-    """Run the pipeline on a generated company, or on the one a scenario file describes."""
+    """Run the pipeline on a generated company, or on the one a scenario file describes.
+
+    A scenario describes billing only, so only the Stripe simulator is started and synced
+    for it. `select` builds only part of the dbt project (a dbt selector, e.g.
+    `+tag:billing` for the billing marts and everything they read)."""
     step = on_step or (lambda name: None)
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
@@ -71,13 +76,15 @@ def run_demo(
     step("generate")
     if scenario is not None:
         plan = load_scenario(Path(scenario), today=today)
+        systems: tuple[str, ...] = ("stripe",)
     else:
         plan = generate(seed=seed, size=size, today=today, identity_noise=identity_noise)
+        systems = ("stripe", "salesforce", "product_db")
     truth_path = write_ground_truth(plan, directory)
 
     step("serve")
     with running_company(
-        plan, product_db_url=product_db_url, legacy_shapes=legacy_shapes
+        plan, systems=systems, product_db_url=product_db_url, legacy_shapes=legacy_shapes
     ) as company:
         settings = demo_settings(directory, plan.today, company.environment())
         step("sync")
@@ -86,7 +93,7 @@ def run_demo(
             failure = summary.failed[0]
             raise DemoError(f"sync of {failure.system} failed: {failure.error}")
     step("build")
-    build(settings)
+    build(settings, select)
     return DemoResult(
         directory=directory,
         warehouse_path=settings.warehouse.resolved_path,

@@ -17,11 +17,15 @@ from revtruth.transform import build
 
 pytestmark = pytest.mark.slow
 
+# Scenarios describe billing alone: only Stripe is served and synced, and only the billing
+# marts and what they read are built.
+BILLING = "+tag:billing"
+
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     directory = tmp_path_factory.mktemp("history_examples")
-    result = run_demo(directory, scenario=scenario_path("metrics_history_examples"))
+    result = run_demo(directory, scenario=scenario_path("metrics_history_examples"), select=BILLING)
     return result
 
 
@@ -72,12 +76,12 @@ def test_example_2_exclude_convention_counts_1000_throughout(history):
     excluded = dataclasses.replace(
         settings, metrics=dataclasses.replace(settings.metrics, discount_duration_mode="exclude")
     )
-    build(excluded)
+    build(excluded, BILLING)
     try:
         assert set(_mrr(history, "cus_ex2").values()) == {Decimal(1000)}
         assert _movements(history, "cus_ex2") == {"2025-01": ("new", Decimal("1000.00"))}
     finally:
-        build(settings)
+        build(settings, BILLING)
 
 
 def test_example_9_new_expansion_contraction_churn(history):
@@ -90,7 +94,9 @@ def test_example_9_new_expansion_contraction_churn(history):
 
 
 def test_example_10_gross_mrr_churn_20_percent_net_10_percent(tmp_path):
-    result = run_demo(tmp_path, scenario=scenario_path("metrics_churn_rates_example"))
+    result = run_demo(
+        tmp_path, scenario=scenario_path("metrics_churn_rates_example"), select=BILLING
+    )
     ((starting, gross, net),) = _query(
         result,
         "select starting_mrr_amount, gross_mrr_churn_rate, net_mrr_churn_rate "
@@ -105,7 +111,10 @@ def test_example_10_gross_mrr_churn_20_percent_net_10_percent(tmp_path):
 
 def test_example_11_arpa_is_300(tmp_path):
     result = run_demo(
-        tmp_path, scenario=scenario_path("metrics_arpa_example"), today=date(2026, 6, 30)
+        tmp_path,
+        scenario=scenario_path("metrics_arpa_example"),
+        today=date(2026, 6, 30),
+        select=BILLING,
     )
     ((arpa, customers),) = _query(
         result,

@@ -237,8 +237,14 @@ def build(
     """`dbt build` (seeds, models, snapshots and data tests in DAG order), optionally
     `--select`. dbt unit tests check revtruth's own SQL on fixed inputs and fixed settings;
     they belong to revtruth's test suite, not to every user's build (`unit_tests=True` runs
-    them too)."""
-    command = ["build"] + (["--select", select] if select else [])
+    them too).
+
+    A selection builds the tests whose every parent is selected (`cautious`): a test that
+    joins a selected model to one left out (a relationship to another system's mart)
+    would otherwise run against a relation this build never made."""
+    command = ["build"]
+    if select:
+        command += ["--select", select, "--indirect-selection", "cautious"]
     if not unit_tests:
         command += ["--exclude-resource-type", "unit_test"]
     return run_dbt(settings, command, **kwargs)
