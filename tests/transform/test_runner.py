@@ -198,7 +198,7 @@ def test_profiles_file_is_private_and_removed_afterwards():
 
 
 @pytest.mark.slow
-def test_wheel_ships_the_dbt_project_and_template(tmp_path):
+def test_wheel_ships_the_dbt_project_and_the_scenario_files(tmp_path):
     src = tmp_path / "src-copy"
     shutil.copytree(
         REPO / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
@@ -228,7 +228,9 @@ def test_wheel_ships_the_dbt_project_and_template(tmp_path):
         if path.is_file() and not path.name.startswith("."):
             assert f"revtruth/transform/dbt_project/{path.relative_to(PROJECT_DIR)}" in names
     assert "revtruth/transform/dbt_project/macros/generate_schema_name.sql" in names
-    assert "revtruth/templates/revtruth.toml" in names
+    scenarios = REPO / "src" / "revtruth" / "simulate" / "scenarios"
+    for path in scenarios.glob("*.yaml"):
+        assert f"revtruth/simulate/scenarios/{path.name}" in names
 
 
 def test_importing_dbt_leaves_the_root_logger_alone():
