@@ -1,0 +1,27 @@
+"""The `revtruth` command line. Commands parse options, call the library and render; each
+module holds one group of commands (`pipeline`, `reports`, `simulate`)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Annotated
+
+import typer
+
+from revtruth import __version__
+from revtruth.cli import pipeline, reports, simulate  # noqa: F401 - they register the commands
+from revtruth.cli.app import app, console
+
+# pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+__all__ = ["app"]
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(f"revtruth {__version__}")
+        raise typer.Exit()

@@ -1,0 +1,245 @@
+"""`revtruth report …`: what the marts say, as tables, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from revtruth.cli.app import (
+    ConfigOption,
+    Format,
+    console,
+    fail,
+    load_cli_settings,
+    money,
+    report_app,
+)
+
+# ----------------------------------------------------------------------------- reports
+
+
+def _connect(settings):
+    from revtruth.warehouse import WarehouseError, connect_readonly
+
+    try:
+        return connect_readonly(settings)
+    except WarehouseError as exc:
+        raise fail(str(exc), "create the warehouse first") from None
+
+
+def print_overview(settings) -> None:
+    from revtruth.reports import read_overview, read_zombies
+
+    connection = _connect(settings)
+    currency = settings.metrics.reporting_currency
+    overview = read_overview(connection, currency)
+    counts = Table(title="How many active customers do we have?", title_justify="left")
+    counts.add_column("asked of")
+    counts.add_column("answer", justify="right")
+    counts.add_column("because it counts")
+    counts.add_row(
+        "billing (Stripe)", str(overview.billing_active_customers), overview.billing_rule
+    )
+    counts.add_row("CRM (Salesforce)", str(overview.crm_active_customers), overview.crm_rule)
+    counts.add_row(
+        "product (database)", str(overview.product_active_customers), overview.product_rule
+    )
+    console.print(counts)
+    console.print(
+        f"MRR [bold]{money(overview.mrr, currency)}[/]"
+        f"   ARR [bold]{money(overview.arr, currency)}[/]"
+        f"   paying companies {overview.paying_companies}"
+        f"   zombies {overview.zombie_companies} ({money(overview.zombie_mrr, currency)} MRR)"
+    )
+    zombies = read_zombies(connection, limit=10)
+    _render_zombies(
+        zombies, Format.table, currency, title="Top zombies by MRR (paying, nobody uses it)"
+    )
+
+
+@report_app.command("zombies")
+def report_zombies(
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = Format.table,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Paying companies with no active user in the zombie window, largest MRR first."""
+    from revtruth.reports import read_zombies
+
+    settings = load_cli_settings(config)
+    rows = read_zombies(_connect(settings), limit=limit)
+    _render_zombies(rows, format, settings.metrics.reporting_currency, title="Zombie accounts")
+
+
+@report_app.command("overview")
+def report_overview(config: ConfigOption = None) -> None:
+    """The three customer counts side by side, MRR, ARR and the top zombies."""
+    print_overview(load_cli_settings(config))
+
+
+@report_app.command("metrics")
+def report_metrics(
+    months: Annotated[int, typer.Option(help="How many months, newest last.")] = 12,
+    config: ConfigOption = None,
+) -> None:
+    """The MRR bridge month by month (start, each movement, fx, end) and retention."""
+    from revtruth.reports.metrics import read_bridge
+
+    settings = load_cli_settings(config)
+    currency = settings.metrics.reporting_currency
+    rows = read_bridge(_connect(settings), months)
+    bridge = Table(title=f"MRR bridge ({currency.upper()})", title_justify="left")
+    for column in (
+        "month",
+        "start",
+        "new",
+        "expansion",
+        "contraction",
+        "churn",
+        "reactivation",
+        "fx",
+        "end",
+        "adds up",
+    ):
+        bridge.add_column(column, justify="left" if column in ("month", "adds up") else "right")
+    for r in rows:
+        bridge.add_row(
+            r.month.strftime("%Y-%m"),
+            *(
+                money(v, currency)
+                for v in (
+                    r.starting_mrr_amount,
+                    r.new_mrr_amount,
+                    r.expansion_mrr_amount,
+                    r.contraction_mrr_amount,
+                    r.churned_mrr_amount,
+                    r.reactivation_mrr_amount,
+                    r.fx_amount,
+                    r.mrr_amount,
+                )
+            ),
+            "yes" if r.adds_up else "[red]NO[/]",
+        )
+    console.print(bridge)
+    retention = Table(title="Retention and churn", title_justify="left")
+    for column in (
+        "month",
+        "customers",
+        "ARPA",
+        "NRR 12m",
+        "GRR 12m",
+        "logo churn",
+        "gross MRR churn",
+        "net MRR churn",
+    ):
+        retention.add_column(column, justify="left" if column == "month" else "right")
+    for r in rows:
+        retention.add_row(
+            r.month.strftime("%Y-%m"),
+            str(r.customers),
+            money(r.arpa_amount, currency) if r.arpa_amount is not None else "—",
+            *(
+                _percent(v)
+                for v in (
+                    r.nrr_12m,
+                    r.grr_12m,
+                    r.logo_churn_rate,
+                    r.gross_mrr_churn_rate,
+                    r.net_mrr_churn_rate,
+                )
+            ),
+        )
+    console.print(retention)
+    if rows and not all(r.adds_up for r in rows):
+        raise fail("the bridge does not add up for some month", "report this as a bug")
+
+
+@report_app.command("mrr")
+def report_mrr(
+    customer: Annotated[str, typer.Option("--customer", help="Stripe customer id (cus_…).")],
+    config: ConfigOption = None,
+) -> None:
+    """One customer's MRR history, each movement, the invoices and the events behind it."""
+    from revtruth.reports.metrics import read_customer_events, read_customer_history
+
+    settings = load_cli_settings(config)
+    currency = settings.metrics.reporting_currency
+    connection = _connect(settings)
+    rows = read_customer_history(connection, customer)
+    if not rows:
+        raise fail(
+            f"no MRR history for customer {customer}",
+            "check the id (cus_…) with `revtruth report zombies`",
+        )
+    table = Table(title=f"MRR history of {customer}", title_justify="left")
+    for column in ("month", "MRR", "native", "movement", "amount", "explained by"):
+        table.add_column(column, justify="right" if column in ("MRR", "amount") else "left")
+    for row in rows:
+        native = (
+            "mixed"
+            if row["mrr_native"] is None
+            else f"{Decimal(row['mrr_native']):,.2f} {row['currency'].upper()}"
+        )
+        table.add_row(
+            row["month"].strftime("%Y-%m"),
+            money(row["mrr"], currency),
+            native,
+            row["movement"] or "",
+            money(row["movement_amount"], currency) if row["movement"] else "",
+            row["explained_by"] or "",
+        )
+    console.print(table)
+    events = read_customer_events(connection, customer)
+    if events:
+        listing = Table(title="Stripe events (Stripe keeps them 30 days)", title_justify="left")
+        for column in ("when", "event", "object"):
+            listing.add_column(column)
+        for event in events:
+            listing.add_row(
+                event["created_at"].strftime("%Y-%m-%d %H:%M"),
+                event["event_type"],
+                event["object_id"] or "",
+            )
+        console.print(listing)
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
+
+
+def _render_zombies(rows: list[dict[str, Any]], format: Format, currency: str, title: str) -> None:
+    from revtruth.reports import ZOMBIE_COLUMNS
+
+    if format is Format.json:
+        sys.stdout.write(json.dumps(rows, default=str, indent=2) + "\n")
+        return
+    if format is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=ZOMBIE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+        return
+    table = Table(title=title, title_justify="left")
+    for column in ("company", "MRR", "ARR", "last activity", "Stripe customer", "CRM owner"):
+        table.add_column(column, justify="right" if column in ("MRR", "ARR") else "left")
+    for row in rows:
+        last = row["last_activity_at"]
+        table.add_row(
+            row["company_name"],
+            money(row["mrr_amount"], currency),
+            money(row["arr_amount"], currency),
+            last.date().isoformat() if last else "never",
+            row["stripe_customer_id"] or "—",
+            row["crm_owner_name"] or "—",
+        )
+    console.print(table)
