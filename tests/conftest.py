@@ -8,6 +8,7 @@ database server and never builds the whole demo.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -19,33 +20,32 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 DEMO_SEED = 11
 
-# Session fixtures that build the whole demo or start PostgreSQL (pgserver), by the worker
-# group that shares one of each when the tests run in parallel (pytest-xdist).
-SLOW_FIXTURES = {
-    "demo_run": "demo",
-    "demo_dir": "demo",
-    "pg_admin_url": "pgserver",
-    "product_database": "pgserver",
-}
+# Fixtures that build the whole demo or start PostgreSQL (pgserver): a test that uses one is
+# in the slow tier.
+SLOW_FIXTURES = {"demo_dir", "pg_admin_url", "product_database"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        used = [SLOW_FIXTURES[f] for f in getattr(item, "fixturenames", ()) if f in SLOW_FIXTURES]
-        if used:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        # A module's tests stay on one worker, so its module-scoped fixtures are built once.
-        item.add_marker(pytest.mark.xdist_group(used[0] if used else item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory):
-    """The small simulated company, generated, served, synced and built once per session."""
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small simulated company, generated, served, synced and built once per test run,
+    and its folder (revtruth.duckdb, ground_truth.json). When the tests run on several
+    workers, the first to ask builds it under a lock and the others wait, then read the same
+    warehouse (read-only), so it is built once in all."""
     from revtruth.demo import run_demo
 
-    return run_demo(tmp_path_factory.mktemp("demo"), size="small", seed=DEMO_SEED)
-
-
-@pytest.fixture(scope="session")
-def demo_dir(demo_run) -> Path:
-    return demo_run.directory
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of this run
+    directory = root / "demo"
+    with open(root / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / "built").exists():
+            run_demo(directory, size="small", seed=DEMO_SEED)
+            (directory / "built").touch()
+    return directory

@@ -186,15 +186,15 @@ def report_mrr(
     for row in rows:
         native = (
             "mixed"
-            if row["mrr_native"] is None
-            else f"{Decimal(row['mrr_native']):,.2f} {row['currency'].upper()}"
+            if row["mrr_amount_native"] is None
+            else f"{Decimal(row['mrr_amount_native']):,.2f} {row['currency'].upper()}"
         )
         table.add_row(
             row["month"].strftime("%Y-%m"),
-            money(row["mrr"], currency),
+            money(row["mrr_amount"], currency),
             native,
-            row["movement"] or "",
-            money(row["movement_amount"], currency) if row["movement"] else "",
+            row["movement_type"] or "",
+            money(row["movement_amount"], currency) if row["movement_type"] else "",
             row["explained_by"] or "",
         )
     console.print(table)

@@ -93,8 +93,8 @@ def read_customer_history(connection: Any, customer_id: str) -> list[dict[str, A
         "month",
         "mrr_amount",
         "currency",
-        "mrr_native",
-        "movement",
+        "mrr_amount_native",
+        "movement_type",
         "movement_amount",
         "explained_by",
     )
