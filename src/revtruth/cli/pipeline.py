@@ -71,13 +71,16 @@ def demo(
         raise fail(str(exc), "re-run with the same options; report a bug if it persists") from None
     _print_sync_summary(result.sync_summary)
     print_overview(result.settings)
-    console.print(
-        f"\nWarehouse: [bold]{result.warehouse_path}[/]   Ground truth: {result.ground_truth_path}",
-        soft_wrap=True,
-    )
+    warehouse, truth = _shown(result.warehouse_path), _shown(result.ground_truth_path)
+    console.print(f"\nWarehouse: [bold]{warehouse}[/]   Ground truth: {truth}", soft_wrap=True)
     console.print(
         "Query it:  python -c \"import duckdb; duckdb.connect('"
-        f"{result.warehouse_path}', read_only=True).sql('from analytics.account_health').show()\"",
+        f"{warehouse}', read_only=True).sql('from analytics.account_health').show()\"",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(
+        f"Reports:   cd {_shown(result.directory)} && revtruth report metrics",
         soft_wrap=True,
         highlight=False,
     )
@@ -184,3 +187,11 @@ def init(
     console.print(
         f"Wrote {path}. Secrets go in the environment or .revtruth/secrets.toml, never in it."
     )
+
+
+def _shown(path: Path) -> str:
+    """A path as the user can type it here: relative when it is below the working folder."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
