@@ -242,3 +242,16 @@ def test_importing_dbt_leaves_the_root_logger_alone():
         "assert logging.getLogger().handlers == [], logging.getLogger().handlers\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_warehouse_synced_by_an_older_version_stops_the_build_with_what_to_do(tmp_path):
+    # Older versions synced the product database into raw_product; building from it as if
+    # the product had no activity would call every paying company a zombie.
+    settings = load_settings(
+        None, env={"REVTRUTH_WAREHOUSE__PATH": "wh.duckdb"}, base_dir=tmp_path, discover_files=False
+    )
+    with duckdb.connect(str(settings.warehouse.resolved_path)) as con:
+        con.execute("create schema raw_product")
+        con.execute("create table raw_product.tenants (id varchar)")
+    with pytest.raises(DbtRunError, match=r"revtruth sync product_db"):
+        build(settings)
