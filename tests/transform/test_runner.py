@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import stat
@@ -14,7 +15,7 @@ import yaml
 
 from revtruth.config import load_settings
 from revtruth.transform import DbtRunError, build, run_dbt
-from revtruth.transform.runner import PROJECT_DIR, _profiles_dir, dbt_target
+from revtruth.transform.runner import PROJECT_DIR, _profiles_dir, dbt_target, work_dir_for
 from revtruth.warehouse import connect_readonly
 
 REPO = Path(__file__).resolve().parents[2]
@@ -244,14 +245,18 @@ def test_importing_dbt_leaves_the_root_logger_alone():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_a_warehouse_synced_by_an_older_version_stops_the_build_with_what_to_do(tmp_path):
+def test_a_warehouse_synced_by_an_older_version_stops_the_build_with_what_to_do(
+    project, settings, built, tmp_path
+):
     # Older versions synced the product database into raw_product; building from it as if
-    # the product had no activity would call every paying company a zombie.
-    settings = load_settings(
-        None, env={"REVTRUTH_WAREHOUSE__PATH": "wh.duckdb"}, base_dir=tmp_path, discover_files=False
+    # the product had no activity would call every paying company a zombie. (The module's
+    # project, vars and work folder are reused, so dbt does not parse the project again.)
+    old = dataclasses.replace(
+        settings,
+        warehouse=dataclasses.replace(settings.warehouse, resolved_path=tmp_path / "old.duckdb"),
     )
-    with duckdb.connect(str(settings.warehouse.resolved_path)) as con:
+    with duckdb.connect(str(old.warehouse.resolved_path)) as con:
         con.execute("create schema raw_product")
         con.execute("create table raw_product.tenants (id varchar)")
     with pytest.raises(DbtRunError, match=r"revtruth sync product_db"):
-        build(settings)
+        build(old, project_dir=project, work_dir=work_dir_for(settings))
