@@ -67,7 +67,16 @@ crm as (
         min(accounts.account_type) as crm_account_type,
         min(sales_users.user_name) as crm_owner_name,
         count(distinct case when opportunities.is_won then opportunities.opportunity_id end) as won_deal_count,
-        sum(case when opportunities.is_won then opportunities.amount end) as won_deal_amount_native,
+        -- deals in several currencies have no one sum: the amount is left empty, not mixed
+        case
+            when count(distinct case when opportunities.is_won then opportunities.currency end) > 1
+                then 'mixed'
+            else max(case when opportunities.is_won then opportunities.currency end)
+        end as won_deal_currency,
+        case
+            when count(distinct case when opportunities.is_won then opportunities.currency end) <= 1
+                then sum(case when opportunities.is_won then opportunities.amount end)
+        end as won_deal_amount_native,
         max(case when opportunities.is_won then opportunities.close_date end) as last_won_at,
         count(distinct case when not opportunities.is_closed then opportunities.opportunity_id end)
             as open_deal_count
@@ -137,6 +146,7 @@ final as (
         crm.crm_owner_name,
         latest_deal.crm_stage,
         coalesce(crm.won_deal_count, 0) as won_deal_count,
+        crm.won_deal_currency,
         crm.won_deal_amount_native,
         crm.last_won_at,
         coalesce(crm.open_deal_count, 0) as open_deal_count,
