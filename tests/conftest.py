@@ -29,6 +29,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # The dbt tests take longest per module: handed out first (the workers take modules in
+    # this order), they do not leave one worker busy at the end while the other waits.
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/transform/"))
 
 
 @pytest.fixture(scope="session")
