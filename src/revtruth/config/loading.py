@@ -268,6 +268,7 @@ def _describe(tp: Any) -> str:
     return {
         bool: "true or false",
         int: "an integer",
+        float: "a number",
         str: "a string",
         tuple[str, ...]: "a list of strings",
     }.get(tp, "a table")
@@ -314,6 +315,9 @@ def _convert(
         ok = isinstance(value, bool)
     elif tp is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
     elif tp is str:
         ok = isinstance(value, str)
     elif tp == tuple[str, ...]:

@@ -251,6 +251,30 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class IdentitySettings:
+    """How records of different systems are found to be one company (docs/metrics.md#identity)."""
+
+    link_probability: float = setting(
+        0.95,
+        "Records the record-linkage model scores at least this likely to be the same company "
+        "are linked automatically.",
+        check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),
+    )
+    review_probability: float = setting(
+        0.5,
+        "Pairs scored at least this likely, but below link_probability, wait in "
+        "mapping.review_queue for a person to decide; below it they stay apart.",
+        check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),
+    )
+    overrides_file: str = setting(
+        "identity_overrides.csv",
+        "Must-link and cannot-link decisions that beat every other tier (revtruth identity "
+        "review writes them), relative to this file's folder.",
+        path=True,
+    )
+
+
+@dataclass(frozen=True)
 class StripeSettings:
     enabled: bool = setting(True, "Sync Stripe (billing) into raw_stripe.")
     base_url: str = setting("https://api.stripe.com", "Base address of the Stripe API.")
@@ -315,6 +339,7 @@ class SourcesSettings:
 class Settings:
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
     sources: SourcesSettings = field(default_factory=SourcesSettings)
     config_path: Path | None = field(default=None, metadata=_INTERNAL)
     """The revtruth.toml that was read, if any."""

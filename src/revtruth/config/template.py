@@ -59,7 +59,7 @@ def toml_value(value: Any) -> str:
     """A default as TOML writes it: "text", 30, true, ["a", "b"]."""
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, int):
+    if isinstance(value, int | float):
         return str(value)
     if isinstance(value, tuple | list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"

@@ -1,12 +1,22 @@
--- Deterministic evidence that two records are the same company. v1 uses only evidence
--- that does not guess: ids one system stores of another, and the same company domain
--- seen in two systems when no other record of either system claims that domain.
+-- Deterministic evidence that two records are the same company (docs/metrics.md#identity):
+-- ids one system stores of another, and a company domain two records share when their
+-- names agree and no record with a different name uses it. What this cannot decide is
+-- left to the probabilistic tier.
+
+{#- names whose keys are at least this alike (Jaro-Winkler) count as the same name -#}
+{%- set same_name_at_least = 0.8 %}
 
 with
 
 nodes as (
 
     select * from {{ ref('int_identity_nodes') }}
+
+),
+
+domains as (
+
+    select * from {{ ref('int_identity_domains') }}
 
 ),
 
@@ -61,28 +71,44 @@ tenant_billing_id as (
 
 ),
 
--- a domain counts as evidence only where each system has at most one record with it
-unambiguous_domains as (
+-- Two records that share a company domain are the same company when their names agree
+-- too. A domain seen on records whose names disagree (an agency's, a reseller's, an
+-- accountant's, on several customers) is evidence of nothing, for any of them.
+shared_domains as (
+
+    select
+        left_domain.domain,
+        left_domain.node_key as left_key,
+        right_domain.node_key as right_key,
+        {{ revtruth.name_similarity('left_node.name_key', 'right_node.name_key') }} as similarity
+    from domains as left_domain
+    inner join domains as right_domain
+        on left_domain.domain = right_domain.domain
+        and left_domain.node_key < right_domain.node_key
+    inner join nodes as left_node
+        on left_domain.node_key = left_node.node_key
+    inner join nodes as right_node
+        on right_domain.node_key = right_node.node_key
+
+),
+
+ambiguous_domains as (
 
     select domain
-    from nodes
-    where domain is not null
+    from shared_domains
     group by domain
-    having count(*) = count(distinct source) and count(*) > 1
+    having min(similarity) < {{ same_name_at_least }}
 
 ),
 
 same_domain as (
 
     select
-        left_node.node_key,
-        right_node.node_key,
+        left_key,
+        right_key,
         'same_company_domain'
-    from nodes as left_node
-    inner join nodes as right_node
-        on left_node.domain = right_node.domain
-        and left_node.source < right_node.source
-    where left_node.domain in (select domain from unambiguous_domains)
+    from shared_domains
+    where domain not in (select domain from ambiguous_domains)
 
 ),
 

@@ -1,6 +1,9 @@
 -- One row per record that stands for a company in some system: a Stripe customer, a
--- Salesforce account, a product tenant. `node_key` is "<source>:<id>"; `domain` is the
--- company web domain the record gives away, if any (never a free-mail one).
+-- Salesforce account, a product tenant (docs/metrics.md#identity). `node_key` is
+-- "<source>:<id>"; the name as the system spells it and reduced to what identifies the
+-- company (`name_key`); the company domain the record gives away most directly (never a
+-- free-mail one); the country; and when the record first appeared, for the lifecycle
+-- timing a deal, a billing customer and a tenant share.
 
 with
 
@@ -13,6 +16,7 @@ customers as (
 accounts as (
 
     select * from {{ ref('stg_salesforce__accounts') }}
+    where not is_deleted
 
 ),
 
@@ -22,84 +26,102 @@ tenants as (
 
 ),
 
-product_users as (
+opportunities as (
 
-    select * from {{ ref('stg_product_db__users') }}
-
-),
-
-free_mail as (
-
-    select domain from {{ ref('free_mail_domains') }}
+    select * from {{ ref('stg_salesforce__opportunities') }}
+    where not is_deleted
 
 ),
 
--- a tenant's domain: the one most of its users' work emails share (owners first on ties)
-tenant_domains as (
+domains as (
 
-    select tenant_id, domain
+    select * from {{ ref('int_identity_domains') }}
+
+),
+
+-- the domain most of a record's own emails share (a tenant's users, an account's website
+-- first, then its contacts); ties go to the alphabetically first
+primary_domains as (
+
+    select node_key, domain
     from (
         select
-            tenant_id,
-            {{ revtruth.email_domain('email_normalized') }} as domain,
+            node_key,
+            domain,
             row_number() over (
-                partition by tenant_id
-                order by count(*) desc,
-                    min(case when user_role = 'owner' then 0 else 1 end),
-                    {{ revtruth.email_domain('email_normalized') }}
+                partition by node_key
+                order by case when is_direct then 0 else 1 end,
+                    email_count desc,
+                    domain
             ) as domain_rank
-        from product_users
-        where {{ revtruth.email_domain('email_normalized') }} not in (select domain from free_mail)
-        group by tenant_id, {{ revtruth.email_domain('email_normalized') }}
+        from domains
     ) as ranked
     where domain_rank = 1
 
 ),
 
-stripe_nodes as (
+-- a CRM account appears when sales first won it, else when it was created
+first_won as (
+
+    select account_id, min(close_date) as first_won_on
+    from opportunities
+    where is_won
+    group by account_id
+
+),
+
+records as (
 
     select
         'stripe:' || customer_id as node_key,
         'stripe' as source,
         customer_id as source_id,
         customer_name as display_name,
-        case
-            when {{ revtruth.email_domain('email_normalized') }} in (select domain from free_mail) then null
-            else {{ revtruth.email_domain('email_normalized') }}
-        end as domain
+        country,
+        created_at as first_seen_at
     from customers
 
-),
-
-salesforce_nodes as (
+    union all
 
     select
-        'salesforce:' || account_id,
+        'salesforce:' || accounts.account_id,
         'salesforce',
-        account_id,
-        account_name,
-        {{ revtruth.website_domain('website') }}
+        accounts.account_id,
+        accounts.account_name,
+        accounts.billing_country,
+        coalesce(cast(first_won.first_won_on as {{ dbt.type_timestamp() }}), accounts.created_at)
     from accounts
-    where not is_deleted
+    left join first_won
+        on accounts.account_id = first_won.account_id
+
+    union all
+
+    select
+        'product_db:' || tenant_id,
+        'product_db',
+        tenant_id,
+        tenant_name,
+        cast(null as {{ dbt.type_string() }}),
+        created_at
+    from tenants
 
 ),
 
-product_nodes as (
+final as (
 
     select
-        'product_db:' || tenants.tenant_id,
-        'product_db',
-        tenants.tenant_id,
-        tenants.tenant_name,
-        tenant_domains.domain
-    from tenants
-    left join tenant_domains
-        on tenants.tenant_id = tenant_domains.tenant_id
+        records.node_key,
+        records.source,
+        records.source_id,
+        records.display_name,
+        {{ revtruth.company_name_key('records.display_name') }} as name_key,
+        upper(nullif(trim(records.country), '')) as country,
+        records.first_seen_at,
+        primary_domains.domain
+    from records
+    left join primary_domains
+        on records.node_key = primary_domains.node_key
 
 )
 
-select * from stripe_nodes
-union all
-select * from salesforce_nodes
-union all
-select * from product_nodes
+select * from final
