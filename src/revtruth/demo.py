@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from revtruth.build import build
 from revtruth.config import Settings, load_settings
 from revtruth.simulate import generate, load_scenario, running_company, write_ground_truth
 from revtruth.sync import SyncSummary, sync
-from revtruth.transform import build
 
 
 class DemoError(RuntimeError):

@@ -147,7 +147,7 @@ def test_ids_join_across_relations_with_plain_sql(demo_dir):
 def test_mapping_never_merges_two_real_companies(demo_dir):
     truth = _truth(demo_dir)
     con = _connect(demo_dir)
-    members = con.execute("select company_id, source_id from mapping.company_members").fetchall()
+    members = con.execute("select company_id, source_id from mapping.identity_links").fetchall()
     true_companies_per_mapped: dict[str, set[str]] = {}
     for company_id, source_id in members:
         true_companies_per_mapped.setdefault(company_id, set()).add(truth["company_of"][source_id])
@@ -162,7 +162,7 @@ def test_unmatched_lists_every_record_alone_in_its_company(demo_dir):
     singles, unmatched = con.execute(
         """
         select
-            (select count(*) from (select company_id from mapping.company_members
+            (select count(*) from (select company_id from mapping.identity_links
                                    group by company_id having count(*) = 1) as s),
             (select count(*) from mapping.unmatched)
         """
@@ -183,11 +183,11 @@ def test_legacy_stripe_shapes_give_identical_marts(demo_dir, tmp_path):
 
 
 def test_second_sync_and_build_change_no_row_count(tmp_path):
+    from revtruth.build import build
     from revtruth.demo import demo_settings
     from revtruth.simulate.company.generator import generate
     from revtruth.simulate.running import running_company
     from revtruth.sync import sync
-    from revtruth.transform import build
 
     plan = generate(seed=5, size="small")
     with running_company(plan) as company:
@@ -213,3 +213,45 @@ def test_second_sync_and_build_change_no_row_count(tmp_path):
     assert counts[0] == counts[1]
     assert counts[0]["raw_stripe.subscriptions"] == len(plan.billing.subscriptions)
     assert counts[0]["raw_product_db.user_activity_logs"] == len(plan.product_db.activity)
+
+
+def _pairwise_quality(con, truth) -> tuple[float, float]:
+    """Pairwise precision and recall of mapping.identity_links against the true companies."""
+    from itertools import combinations
+
+    found: dict[str, list[str]] = {}
+    for company_id, source_id in con.execute(
+        "select company_id, source_id from mapping.identity_links"
+    ).fetchall():
+        found.setdefault(company_id, []).append(source_id)
+    true: dict[str, list[str]] = {}
+    for source_id, company in truth["company_of"].items():
+        true.setdefault(company, []).append(source_id)
+
+    def pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
+        return {p for members in groups.values() for p in combinations(sorted(members), 2)}
+
+    predicted, actual = pairs(found), pairs(true)
+    both = len(predicted & actual)
+    return both / len(predicted), both / len(actual)
+
+
+def test_identity_finds_the_true_companies_of_the_demo(demo_dir):
+    precision, recall = _pairwise_quality(_connect(demo_dir), _truth(demo_dir))
+    assert precision == 1.0 and recall >= 0.99
+
+
+def test_identity_without_stored_tenant_ids_still_finds_the_companies_and_the_zombies(tmp_path):
+    # no tenant stores its billing customer id: the product side is linked by names,
+    # domains and people alone
+    run_demo(tmp_path, size="small", seed=5, identity_noise=1.0)
+    truth, con = _truth(tmp_path), _connect(tmp_path)
+    precision, recall = _pairwise_quality(con, truth)
+    assert precision >= 0.995 and recall >= 0.97
+    zombies = {
+        row[0]
+        for row in con.execute(
+            "select stripe_customer_id from analytics.account_health where is_zombie"
+        ).fetchall()
+    }
+    assert zombies == set(truth["zombie_stripe_customer_ids"])

@@ -152,19 +152,29 @@ def build(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Run the dbt project: staging, identity, marts, and their tests."""
+    """Run the dbt project: staging, identity resolution, marts, and their tests."""
+    from revtruth.build import build as run_build
+    from revtruth.identity import IdentityError, OverridesError
+    from revtruth.identity.clustering import ConflictingOverridesError
     from revtruth.transform import DbtRunError
-    from revtruth.transform import build as run_build
 
     settings = load_cli_settings(config)
     try:
-        with steps({"build": "Building with dbt"}) as advance:
+        with steps({"build": "Building with dbt and resolving identity"}) as advance:
             advance("build")
-            run_build(settings, select=select)
+            result = run_build(settings, select=select)
     except DbtRunError as exc:
         raise fail(
             str(exc), "fix the model or data it names, then run `revtruth build` again"
         ) from None
+    except (OverridesError, ConflictingOverridesError, IdentityError) as exc:
+        raise fail(str(exc), "fix it, then run `revtruth build` again") from None
+    if result.identity is not None:
+        found = result.identity
+        console.print(
+            f"Identity: {found.records} records, {found.companies} companies, "
+            f"{found.review_pairs} pairs to review (`revtruth identity review`)."
+        )
     console.print("Build finished: every model built and every test passed.")
 
 

@@ -43,7 +43,8 @@ stripe_metadata as (
     select
         'stripe:' || customers.customer_id as from_node,
         'salesforce:' || customers.metadata_salesforce_account_id as to_node,
-        'stripe_metadata_salesforce_account_id' as evidence
+        'stripe_metadata_salesforce_account_id' as evidence,
+        cast(null as {{ dbt.type_string() }}) as detail
     from customers
     where customers.metadata_salesforce_account_id is not null
 
@@ -54,7 +55,8 @@ crm_stripe_field as (
     select
         'salesforce:' || account_id,
         'stripe:' || stripe_customer_id,
-        'salesforce_stripe_customer_id_field'
+        'salesforce_stripe_customer_id_field',
+        cast(null as {{ dbt.type_string() }})
     from accounts
     where stripe_customer_id is not null and not is_deleted
 
@@ -65,7 +67,8 @@ tenant_billing_id as (
     select
         'product_db:' || tenant_id,
         'stripe:' || stripe_customer_id,
-        'tenant_stripe_customer_id'
+        'tenant_stripe_customer_id',
+        cast(null as {{ dbt.type_string() }})
     from tenants
     where stripe_customer_id is not null
 
@@ -106,9 +109,12 @@ same_domain as (
     select
         left_key,
         right_key,
-        'same_company_domain'
+        'same_company_domain',
+        'company domain ' || {{ dbt.listagg('domain', "', '", 'order by domain') }}
+            || ' on both, and the names agree' as detail
     from shared_domains
     where domain not in (select domain from ambiguous_domains)
+    group by left_key, right_key
 
 ),
 

@@ -23,6 +23,8 @@ select
     last_activity_at,
     account_health_score,
     is_zombie,
+    identity_confidence,
+    is_identity_uncertain,
     crm_owner_name
 from customer_360
 where is_paying

@@ -11,7 +11,7 @@ companies as (
 
 members as (
 
-    select * from {{ ref('company_members') }}
+    select * from {{ ref('identity_links') }}
 
 ),
 
@@ -111,6 +111,18 @@ latest_deal as (
 
 ),
 
+-- how sure the company's records belong together: the least likely link that joins them
+-- (1 when only people's decisions, stored ids and shared domains join them)
+identity as (
+
+    select
+        company_id,
+        min(match_probability) as identity_confidence
+    from members
+    group by company_id
+
+),
+
 product as (
 
     select
@@ -156,6 +168,8 @@ final as (
         coalesce(product.active_users_zombie_window, 0) as active_users_zombie_window,
         product.last_activity_at,
         companies.internal_tenant_id is not null as is_provisioned,
+        identity.identity_confidence,
+        coalesce(identity.identity_confidence < 1, false) as is_identity_uncertain,
         -- health is a question about paying companies: a prospect has none
         case when coalesce(billing.mrr_amount, 0) > 0
             then {{ health_score('coalesce(product.recent_logins, 0)') }}
@@ -167,6 +181,7 @@ final as (
     left join crm on companies.company_id = crm.company_id
     left join latest_deal on companies.company_id = latest_deal.company_id
     left join product on companies.company_id = product.company_id
+    left join identity on companies.company_id = identity.company_id
 
 )
 

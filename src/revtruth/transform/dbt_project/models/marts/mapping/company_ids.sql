@@ -1,12 +1,12 @@
 -- One row per real company with its id in each system. Where a company has several
 -- records in one system, the oldest-keyed one is shown here and all of them are in
--- mapping.company_members.
+-- mapping.identity_links.
 
 with
 
 members as (
 
-    select * from {{ ref('company_members') }}
+    select * from {{ ref('identity_links') }}
 
 ),
 

@@ -1,0 +1,216 @@
+"""Identity resolution: which records of billing, CRM and product are one real company
+(docs/metrics.md#identity).
+
+The tiers, strongest first: people's decisions (the overrides file), ids one system stores
+of another and company domains shared by records whose names agree (both decided in SQL,
+`models/intermediate/identity/`), then a record-linkage model for the rest (`model`).
+`clustering` turns the links into companies without ever joining what a person said is
+different. `resolve` runs it all between the two halves of a build and writes the result to
+the schema `identity`, which the `mapping` marts read.
+
+    from revtruth.identity import resolve
+    summary = resolve(settings)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from revtruth.config import Settings
+from revtruth.identity.clustering import Clusters, ConflictingOverridesError, Link, cluster
+from revtruth.identity.overrides import Override, OverridesError, overrides_path, read_overrides
+
+__all__ = [
+    "ConflictingOverridesError",
+    "IdentityError",
+    "IdentitySummary",
+    "OverridesError",
+    "resolve",
+]
+
+# The deterministic edges' evidence, as the SQL names it, by tier.
+STORED_ID_EVIDENCE = {
+    "stripe_metadata_salesforce_account_id": "the Stripe customer's metadata names the account",
+    "salesforce_stripe_customer_id_field": "the account's Stripe_Customer_Id__c names the customer",
+    "tenant_stripe_customer_id": "the tenant stores the Stripe customer id",
+}
+
+
+_TEXT, _NUMBER = pa.string(), pa.float64()
+RESULT_SCHEMAS = {
+    "record_companies": pa.schema(
+        [
+            ("node_key", _TEXT),
+            ("company_id", _TEXT),
+            ("tier", _TEXT),
+            ("match_probability", _NUMBER),
+        ]
+    ),
+    "links": pa.schema(
+        [
+            ("left_key", _TEXT),
+            ("right_key", _TEXT),
+            ("company_id", _TEXT),
+            ("tier", _TEXT),
+            ("match_probability", _NUMBER),
+            ("evidence", _TEXT),
+        ]
+    ),
+    "review_pairs": pa.schema(
+        [
+            ("left_key", _TEXT),
+            ("right_key", _TEXT),
+            ("left_company_id", _TEXT),
+            ("right_company_id", _TEXT),
+            ("match_probability", _NUMBER),
+            ("evidence", _TEXT),
+        ]
+    ),
+}
+
+
+class IdentityError(RuntimeError):
+    """Identity resolution cannot run as configured; the message says why."""
+
+
+@dataclass(frozen=True)
+class IdentitySummary:
+    records: int
+    companies: int
+    links_by_tier: dict[str, int]
+    review_pairs: int
+    refused_links: int
+
+
+def resolve(settings: Settings) -> IdentitySummary:
+    """Find the companies from the identity inputs the first half of the build made, and
+    write them to the schema `identity`."""
+    from revtruth.identity.model import load_records, score_pairs
+    from revtruth.identity.warehouse_io import read_inputs, write_results
+
+    link_at, review_at = settings.identity.link_probability, settings.identity.review_probability
+    if review_at > link_at:
+        raise IdentityError(
+            f"identity.review_probability ({review_at}) is above identity.link_probability "
+            f"({link_at}): nothing could ever wait for review"
+        )
+    overrides = read_overrides(overrides_path(settings))
+    inputs = read_inputs(settings)
+    con = duckdb.connect()
+    try:
+        record_count = load_records(con, inputs)
+        records = [row[0] for row in con.execute("select unique_id from records").fetchall()]
+        scored = score_pairs(con) if record_count > 1 else pa.table({})
+    finally:
+        con.close()
+    links = _deterministic_links(inputs["int_identity_edges"], overrides)
+    probable = scored.to_pylist() if scored.num_rows else []
+    links += [
+        Link(p["left_key"], p["right_key"], "probabilistic", p["match_probability"], p["evidence"])
+        for p in probable
+        if p["match_probability"] >= link_at
+    ]
+    different = [o.pair for o in overrides if o.decision == "different"]
+    clusters = cluster(records, links, different)
+    decided = {o.pair for o in overrides}
+    review = [
+        p
+        for p in probable
+        if review_at <= p["match_probability"] < link_at
+        and clusters.company_of[p["left_key"]] != clusters.company_of[p["right_key"]]
+        and (p["left_key"], p["right_key"]) not in decided
+    ]
+    write_results(settings, _result_tables(clusters, review))
+    by_tier: dict[str, int] = {}
+    for link in clusters.accepted:
+        by_tier[link.tier] = by_tier.get(link.tier, 0) + 1
+    return IdentitySummary(
+        records=len(records),
+        companies=len(set(clusters.company_of.values())),
+        links_by_tier=by_tier,
+        review_pairs=len(review),
+        refused_links=len(clusters.refused),
+    )
+
+
+def _deterministic_links(edges: pa.Table, overrides: list[Override]) -> list[Link]:
+    links = [
+        Link(
+            o.record_a,
+            o.record_b,
+            "override",
+            1.0,
+            f"a person decided: same company. {o.note}".strip(),
+        )
+        for o in overrides
+        if o.decision == "same"
+    ]
+    for edge in edges.to_pylist() if edges.num_rows else []:
+        evidence = edge["evidence"]
+        if evidence in STORED_ID_EVIDENCE:
+            links.append(
+                Link(
+                    edge["from_node"],
+                    edge["to_node"],
+                    "stored_id",
+                    1.0,
+                    STORED_ID_EVIDENCE[evidence],
+                )
+            )
+        else:
+            links.append(
+                Link(
+                    edge["from_node"],
+                    edge["to_node"],
+                    "domain",
+                    1.0,
+                    edge.get("detail") or evidence,
+                )
+            )
+    return links
+
+
+def _result_tables(clusters: Clusters, review: list[dict]) -> dict[str, pa.Table]:
+    """`record_companies` (one row per record), `links` (every link that holds), and
+    `review_pairs` (uncertain pairs left apart, best first)."""
+    best: dict[str, Link] = {}
+    for link in clusters.accepted:
+        for record in (link.left, link.right):
+            if record not in best or link.rank() < best[record].rank():
+                best[record] = link
+    record_rows = [
+        {
+            "node_key": record,
+            "company_id": company,
+            "tier": best[record].tier if record in best else None,
+            "match_probability": best[record].probability if record in best else None,
+        }
+        for record, company in sorted(clusters.company_of.items())
+    ]
+    link_rows = [
+        {
+            "left_key": link.left,
+            "right_key": link.right,
+            "company_id": clusters.company_of[link.left],
+            "tier": link.tier,
+            "match_probability": link.probability,
+            "evidence": link.evidence,
+        }
+        for link in clusters.accepted
+    ]
+    review_rows = [
+        {
+            "left_key": p["left_key"],
+            "right_key": p["right_key"],
+            "left_company_id": clusters.company_of[p["left_key"]],
+            "right_company_id": clusters.company_of[p["right_key"]],
+            "match_probability": p["match_probability"],
+            "evidence": p["evidence"],
+        }
+        for p in review
+    ]
+    rows = {"record_companies": record_rows, "links": link_rows, "review_pairs": review_rows}
+    return {name: pa.Table.from_pylist(rows[name], schema=RESULT_SCHEMAS[name]) for name in rows}

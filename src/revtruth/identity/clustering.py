@@ -1,0 +1,112 @@
+"""From links between records to companies, tier by tier, without ever joining what a person
+said is different (docs/metrics.md#identity).
+
+Links are taken strongest first: people's `same` decisions, then ids one system stores of
+another, then shared company domains, then the record-linkage model's links from the most
+to the least likely. A link joins two groups of records unless a `different` decision
+stands between any record of one and any record of the other; then it is refused (and
+counted), so an override always wins over every tier, whatever path would connect the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# Tiers in the order they are trusted; a record's tier is the strongest that placed it.
+TIERS = ("override", "stored_id", "domain", "probabilistic")
+
+
+class ConflictingOverridesError(ValueError):
+    """Two records are declared the same company (through a chain of `same` decisions) and
+    different at once."""
+
+
+@dataclass(frozen=True)
+class Link:
+    left: str  # node keys, "<source>:<id>"
+    right: str
+    tier: str
+    probability: float  # 1 for every tier but the probabilistic one
+    evidence: str
+
+    def rank(self) -> tuple[int, float]:
+        return (TIERS.index(self.tier), -self.probability)
+
+
+@dataclass
+class Clusters:
+    """The companies found: each record's company, and what happened to every link."""
+
+    company_of: dict[str, str]
+    accepted: list[Link] = field(default_factory=list)
+    refused: list[Link] = field(default_factory=list)  # would join records declared different
+
+    def members(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for record, company in sorted(self.company_of.items()):
+            grouped.setdefault(company, []).append(record)
+        return grouped
+
+
+def company_id_for(records: Iterable[str]) -> str:
+    """A company's id: stable while its smallest record key exists (the same rule as before
+    the record-linkage tier, so ids do not move when nothing about a company changes)."""
+    smallest = min(records)
+    return "co_" + hashlib.md5(smallest.encode()).hexdigest()[:16]
+
+
+def cluster(
+    records: Sequence[str], links: Iterable[Link], different: Iterable[tuple[str, str]] = ()
+) -> Clusters:
+    """Group `records` by `links` (any order; applied strongest first) so that no two
+    records of a `different` pair end up together."""
+    parent = {record: record for record in records}
+    members = {record: {record} for record in records}
+    kept_apart: dict[str, set[str]] = {record: set() for record in records}
+    for left, right in different:
+        if left in parent and right in parent:
+            kept_apart[left].add(right)
+            kept_apart[right].add(left)
+
+    def root(record: str) -> str:
+        while parent[record] != record:
+            parent[record] = parent[parent[record]]
+            record = parent[record]
+        return record
+
+    def may_join(a: str, b: str) -> bool:
+        small, large = sorted((a, b), key=lambda r: len(members[r]))
+        return not any(kept_apart[record] & members[large] for record in members[small])
+
+    result = Clusters(company_of={})
+    for link in sorted(links, key=Link.rank):
+        if link.left not in parent or link.right not in parent:
+            continue  # evidence about a record that is not there
+        a, b = root(link.left), root(link.right)
+        if a == b:
+            result.accepted.append(link)  # confirms a company already formed
+            continue
+        if not may_join(a, b):
+            if link.tier == "override":
+                raise ConflictingOverridesError(
+                    f"{link.left} and {link.right} are declared the same company, but a chain "
+                    "of decisions also declares records of theirs different: fix the overrides file"
+                )
+            result.refused.append(link)
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        parent[b] = a
+        members[a] |= members.pop(b)
+        result.accepted.append(link)
+
+    groups: dict[str, list[str]] = {}
+    for record in records:
+        groups.setdefault(root(record), []).append(record)
+    for group in groups.values():
+        company = company_id_for(group)
+        for record in group:
+            result.company_of[record] = company
+    return result

@@ -1,0 +1,66 @@
+"""Reading the identity inputs from the warehouse and writing the companies found back.
+
+Through dlt, so it works on every destination sync loads into: the inputs are the dbt
+models of `models/intermediate/identity/` (schema `intermediate`), the results land in the
+schema `identity`, which the `mapping` marts read. The record-linkage model itself runs on
+an in-process DuckDB, whatever the warehouse: the records of one company's systems fit on
+one machine, and the model then behaves the same everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pyarrow as pa
+
+from revtruth.config import Settings
+
+INPUT_SCHEMA = "intermediate"
+RESULT_SCHEMA = "identity"
+INPUTS = ("int_identity_nodes", "int_identity_domains", "int_identity_people", "int_identity_edges")
+
+
+def _pipeline(settings: Settings, dataset: str) -> Any:
+    import dlt
+
+    import revtruth.sources  # noqa: F401  (dlt's no-telemetry default, before dlt runs)
+    from revtruth.sync import destination_for, pipelines_dir
+
+    logging.getLogger("dlt").setLevel(logging.ERROR)
+    return dlt.pipeline(
+        pipeline_name=f"revtruth_{dataset}",
+        destination=destination_for(settings),
+        dataset_name=dataset,
+        pipelines_dir=str(pipelines_dir(settings)),
+    )
+
+
+def read_inputs(settings: Settings) -> dict[str, pa.Table]:
+    """Every identity input model as an Arrow table."""
+    pipeline = _pipeline(settings, INPUT_SCHEMA)
+    tables = {}
+    with pipeline.sql_client() as client:
+        for name in INPUTS:
+            query = f"select * from {client.make_qualified_table_name(name)}"
+            with client.execute_query(query) as cursor:
+                # rows and names through DB-API, which every dlt sql client implements the
+                # same way (dlt's Arrow shortcut depends on each driver's version)
+                columns = [column[0] for column in cursor.description]
+                rows = cursor.fetchall()
+            tables[name] = pa.table(
+                {column: [row[i] for row in rows] for i, column in enumerate(columns)}
+            )
+    return tables
+
+
+def write_results(settings: Settings, tables: dict[str, pa.Table]) -> None:
+    """Replace the result tables in the schema `identity`."""
+    import dlt
+
+    pipeline = _pipeline(settings, RESULT_SCHEMA)
+    resources = [
+        dlt.resource(table, name=name, write_disposition="replace")
+        for name, table in tables.items()
+    ]
+    pipeline.run(resources, loader_file_format="parquet")

@@ -1,0 +1,90 @@
+"""Links to companies, tier by tier, and decisions that always win (identity.clustering)."""
+
+from __future__ import annotations
+
+import pytest
+
+from revtruth.identity.clustering import ConflictingOverridesError, Link, cluster, company_id_for
+
+RECORDS = ["product_db:t1", "salesforce:a1", "salesforce:a2", "stripe:c1", "stripe:c2"]
+
+
+def _link(left: str, right: str, tier: str = "domain", probability: float = 1.0) -> Link:
+    return Link(left, right, tier, probability, f"{tier} evidence")
+
+
+def test_records_linked_by_any_chain_are_one_company_named_after_the_smallest_key():
+    found = cluster(
+        RECORDS,
+        [_link("stripe:c1", "salesforce:a1", "stored_id"), _link("salesforce:a1", "product_db:t1")],
+    )
+    company = company_id_for(["product_db:t1", "salesforce:a1", "stripe:c1"])
+    assert {r: found.company_of[r] for r in ("product_db:t1", "salesforce:a1", "stripe:c1")} == {
+        "product_db:t1": company,
+        "salesforce:a1": company,
+        "stripe:c1": company,
+    }
+    assert company == company_id_for(["product_db:t1"]) and company.startswith("co_")
+    assert len(set(found.company_of.values())) == 3  # a2 and c2 stay alone
+
+
+def test_a_different_decision_beats_a_stronger_chain_than_any_single_link():
+    # c1–a1 (stored id) and a1–t1 (domain) would join c1 and t1; a person said they differ
+    found = cluster(
+        RECORDS,
+        [_link("stripe:c1", "salesforce:a1", "stored_id"), _link("salesforce:a1", "product_db:t1")],
+        different=[("stripe:c1", "product_db:t1")],
+    )
+    assert found.company_of["stripe:c1"] == found.company_of["salesforce:a1"]
+    assert found.company_of["product_db:t1"] != found.company_of["stripe:c1"]
+    assert [(link.left, link.right) for link in found.refused] == [
+        ("salesforce:a1", "product_db:t1")
+    ]
+
+
+def test_a_same_decision_joins_what_no_evidence_links():
+    found = cluster(RECORDS, [_link("stripe:c2", "salesforce:a2", "override")])
+    assert found.company_of["stripe:c2"] == found.company_of["salesforce:a2"]
+
+
+def test_stronger_tiers_are_applied_first_so_a_weak_link_cannot_take_their_place():
+    # the probabilistic c2–a1 link comes last: by then a1 is with c1, which was declared
+    # different from c2, so it is refused; the stored id c2–a2 holds
+    links = [
+        _link("stripe:c2", "salesforce:a1", "probabilistic", 0.97),
+        _link("stripe:c2", "salesforce:a2", "stored_id"),
+        _link("stripe:c1", "salesforce:a1", "domain"),
+    ]
+    found = cluster(RECORDS, links, different=[("stripe:c1", "stripe:c2")])
+    assert found.company_of["stripe:c2"] == found.company_of["salesforce:a2"]
+    assert found.company_of["salesforce:a1"] == found.company_of["stripe:c1"]
+    assert [link.tier for link in found.refused] == ["probabilistic"]
+
+
+def test_more_likely_probabilistic_links_win_over_less_likely_ones():
+    links = [
+        _link("stripe:c1", "salesforce:a2", "probabilistic", 0.96),
+        _link("stripe:c1", "salesforce:a1", "probabilistic", 0.99),
+    ]
+    found = cluster(RECORDS, links, different=[("salesforce:a1", "salesforce:a2")])
+    assert found.company_of["stripe:c1"] == found.company_of["salesforce:a1"]
+    assert found.company_of["salesforce:a2"] != found.company_of["stripe:c1"]
+
+
+def test_links_within_a_company_are_kept_as_confirmation():
+    links = [_link("stripe:c1", "salesforce:a1", "stored_id"), _link("stripe:c1", "salesforce:a1")]
+    assert [link.tier for link in cluster(RECORDS, links).accepted] == ["stored_id", "domain"]
+
+
+def test_evidence_about_records_that_are_not_there_is_ignored():
+    found = cluster(RECORDS, [_link("stripe:gone", "salesforce:a1", "stored_id")])
+    assert len(set(found.company_of.values())) == len(RECORDS) and found.accepted == []
+
+
+def test_decisions_that_contradict_each_other_are_an_error():
+    links = [
+        _link("stripe:c1", "salesforce:a1", "override"),
+        _link("salesforce:a1", "product_db:t1", "override"),
+    ]
+    with pytest.raises(ConflictingOverridesError, match="fix the overrides file"):
+        cluster(RECORDS, links, different=[("stripe:c1", "product_db:t1")])
