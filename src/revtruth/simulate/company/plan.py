@@ -28,6 +28,15 @@ class Company:
     employees: int = 50
 
 
+@dataclass(frozen=True)
+class LookAlike:
+    """Two different companies that look alike: what identity resolution must keep apart."""
+
+    first_key: str
+    second_key: str
+    kind: str  # parent_subsidiary | similar_name | shared_agency_domain
+
+
 # ---------------------------------------------------------------- billing (Stripe)
 
 
@@ -385,3 +394,5 @@ class CompanyPlan:
     crm: CrmPlan
     product_db: ProductDbPlan
     fx_to_reporting: dict[str, Decimal]  # units of currency per 1 reporting unit ("jpy": 150)
+    identity_level: str | None = None  # how hard identity is; None: not generated
+    look_alikes: list[LookAlike] = field(default_factory=list)
