@@ -50,7 +50,7 @@ def run_demo(
     size: str = "small",
     seed: int = 42,
     today: date | None = None,
-    identity_noise: float = 0.0,
+    identity_noise: str = "low",
     legacy_shapes: bool = False,
     product_db_url: str | None = None,
     scenario: Path | None = None,

@@ -46,8 +46,29 @@ SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed gives 
 TodayOption = Annotated[
     str | None, typer.Option(help="Last day of the simulated history (default: today, UTC).")
 ]
+
+
+class IdentityNoise(StrEnum):
+    """How hard identity is in a generated company (revtruth.simulate.company.levels)."""
+
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    no_keys = "no_keys"
+
+
 NoiseOption = Annotated[
-    float, typer.Option(help="Share of tenants that lose their stored billing id (0–1).")
+    IdentityNoise,
+    typer.Option(
+        help=(
+            "How hard it is to tell who is who: none (every system stores the others' ids, "
+            "exact names), low (some stored ids, light name noise), medium (no tenant "
+            "stores its billing id; messier names and emails), high (few stored ids; "
+            "duplicate CRM accounts, second billing customers, look-alike companies, "
+            "agencies) or no_keys (high's mess at its strongest, no stored id at all)."
+        )
+    ),
 ]
 LegacyOption = Annotated[bool, typer.Option(help="Serve Stripe objects in pre-2023 API shapes.")]
 ScenarioOption = Annotated[

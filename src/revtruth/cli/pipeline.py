@@ -11,6 +11,7 @@ from rich.table import Table
 from revtruth.cli.app import (
     EXIT_QUARANTINED,
     ConfigOption,
+    IdentityNoise,
     LegacyOption,
     NoiseOption,
     ProductDbOption,
@@ -39,7 +40,7 @@ def demo(
         Path, typer.Option("--dir", help="Where to leave revtruth.duckdb and ground_truth.json.")
     ] = Path("revtruth-demo"),
     today: TodayOption = None,
-    identity_noise: NoiseOption = 0.0,
+    identity_noise: NoiseOption = IdentityNoise.low,
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
     scenario: ScenarioOption = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from revtruth.cli.app import (
+    IdentityNoise,
     LegacyOption,
     NoiseOption,
     ProductDbOption,
@@ -27,7 +28,7 @@ SimDirOption = Annotated[Path, typer.Option("--dir", help="Where to write ground
 
 
 def _generate_with_truth(
-    size: str, seed: int, directory: Path, today: str | None, noise: float, scenario: Path | None
+    size: str, seed: int, directory: Path, today: str | None, noise: str, scenario: Path | None
 ):
     """Generate the simulated company (or load a scenario) and write its ground truth."""
     from revtruth.simulate import generate, load_scenario, write_ground_truth
@@ -49,7 +50,7 @@ def simulate_serve(
     seed: SeedOption = 42,
     directory: SimDirOption = Path("revtruth-sim"),
     today: TodayOption = None,
-    identity_noise: NoiseOption = 0.0,
+    identity_noise: NoiseOption = IdentityNoise.low,
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
     scenario: ScenarioOption = None,
@@ -93,7 +94,7 @@ def simulate_generate(
     seed: SeedOption = 42,
     directory: SimDirOption = Path("revtruth-sim"),
     today: TodayOption = None,
-    identity_noise: NoiseOption = 0.0,
+    identity_noise: NoiseOption = IdentityNoise.low,
     scenario: ScenarioOption = None,
 ) -> None:
     """Generate a simulated company and write its ground_truth.json (no servers)."""

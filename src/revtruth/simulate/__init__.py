@@ -6,6 +6,10 @@ local servers (Stripe, Salesforce, PostgreSQL) that speak each system's real wir
     with running_company(plan) as company:    # every system up on 127.0.0.1
         company.environment()                 # the settings revtruth needs to reach them
 
+`generate(seed, identity_noise="high")` makes identity harder: none, low (the default),
+medium, high or no_keys say how many ids the systems store of each other and how messy
+names, emails and records are (`company/levels.py`).
+
 Where things live: `company/` builds the plan (the one description every system renders),
 `stripe/`, `salesforce/` and `product_db/` render and serve it, `truth/` computes the ground
 truth from it, `http_server` is the base of the simulated HTTP APIs, and `fixtures` holds

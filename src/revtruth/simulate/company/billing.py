@@ -67,7 +67,7 @@ class BillingBuilder:
 
     # ------------------------------------------------------------------ customers
 
-    def add_customer(self, company: Company) -> Customer:
+    def add_customer(self, company: Company, currency: str | None = None) -> Customer:
         rng = self.rng
         first, last = names.person(rng)
         email = (
@@ -81,7 +81,7 @@ class BillingBuilder:
                 )
             )
         )
-        currency = self._currency_for(company)
+        currency = currency or self._currency_for(company)
         customer = Customer(
             customer_id=stripe_id(rng, "cus"),
             company_key=company.company_key,

@@ -25,6 +25,7 @@ from revtruth.simulate.company.plan import (
 )
 
 SELF_SERVE_SHARE = 0.15  # paying customers that never met sales: no CRM account
+# The `low` level's shares (the default); other levels pass their own (levels.py).
 STRIPE_METADATA_SHARE = 0.45  # customers whose Stripe metadata carries the account id
 ACCOUNT_STRIPE_FIELD_SHARE = 0.30  # accounts whose Stripe_Customer_Id__c is filled
 OPEN_STAGES = (
@@ -36,8 +37,18 @@ OPEN_STAGES = (
 
 
 class CrmBuilder:
-    def __init__(self, rng: random.Random, plan: CrmPlan, now: datetime, history_start: datetime):
+    def __init__(
+        self,
+        rng: random.Random,
+        plan: CrmPlan,
+        now: datetime,
+        history_start: datetime,
+        metadata_share: float = STRIPE_METADATA_SHARE,
+        stripe_field_share: float = ACCOUNT_STRIPE_FIELD_SHARE,
+    ):
+        """The shares say how often the ids are stored (the identity level's; see levels.py)."""
         self.rng, self.plan, self.now = rng, plan, now
+        self.metadata_share, self.stripe_field_share = metadata_share, stripe_field_share
         for _ in range(6):
             first, last = names.person(rng)
             plan.users.append(
@@ -80,9 +91,9 @@ class CrmBuilder:
             number_of_employees=company.employees,
         )
         if customer is not None:
-            if rng.random() < STRIPE_METADATA_SHARE:
+            if rng.random() < self.metadata_share:
                 customer.metadata["salesforce_account_id"] = account.account_id
-            if rng.random() < ACCOUNT_STRIPE_FIELD_SHARE:
+            if rng.random() < self.stripe_field_share:
                 account.stripe_customer_id = customer.customer_id
         self.plan.accounts.append(account)
         contacts = self._add_contacts(company, account)

@@ -3,7 +3,14 @@
 Each simulated customer company gets a scenario (healthy, zombie, churned, …) and is then
 written into the three systems the way they would really record it: a CRM account and
 deals, a Stripe customer with subscriptions, invoices and events, and a product tenant with
-users and activity. The same seed always gives the same company, byte for byte.
+users and activity. The same seed (and identity level) always gives the same company, byte
+for byte.
+
+`identity_noise` names how hard it is to tell who is who (levels.py). The base generator
+draws the same random numbers at every level, so the companies, their scenarios and the
+stored-id decisions line up across levels; the level's other mess (identity.py,
+business_units.py) comes from a second random stream. At `low`, the default, nothing but
+the base generator runs.
 """
 
 from __future__ import annotations
@@ -12,17 +19,23 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from revtruth.simulate.company import activity, billing, crm, names
+from revtruth.simulate.company import (
+    activity,
+    billing,
+    business_units,
+    crm,
+    identity,
+    levels,
+    names,
+    tenants,
+)
 from revtruth.simulate.company.catalogue import FX_UNITS_PER_USD
-from revtruth.simulate.company.ids import uuid4
 from revtruth.simulate.company.plan import (
     BillingPlan,
     Company,
     CompanyPlan,
     CrmPlan,
     ProductDbPlan,
-    ProductUser,
-    Tenant,
 )
 
 
@@ -79,15 +92,15 @@ def generate(
     seed: int = 42,
     size: str = "small",
     today: date | None = None,
-    identity_noise: float = 0.0,
+    identity_noise: str = levels.DEFAULT_LEVEL,
     reporting_currency: str = "usd",
 ) -> CompanyPlan:
-    """Build the whole simulated company. `identity_noise` is the share of tenants that lose
-    their stored billing customer id (0 by default: self-serve products store it at signup)."""
+    """Build the whole simulated company. `identity_noise` is one of none, low (default),
+    medium, high and no_keys: how many ids the systems store of each other and how messy
+    names, emails and records are (levels.py)."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
-    if not 0.0 <= identity_noise <= 1.0:
-        raise ValueError("identity_noise is a share between 0 and 1")
+    profile = levels.profile(identity_noise)
     spec = SIZES[size]
     today = today or utc_today()
     now = datetime.combine(today, time(0, 0), tzinfo=UTC)
@@ -117,11 +130,22 @@ def generate(
             )
         )
 
+    # The identity stream: never the base generator's, so `low` stays what it always was.
+    choices = random.Random(f"revtruth:{seed}:{size}:identity:{profile.level}")
+    look_alikes = identity.prepare(choices, companies, profile)
+
     billing_plan = BillingPlan()
     crm_plan = CrmPlan()
     product_db_plan = ProductDbPlan()
     billing_builder = billing.BillingBuilder(rng, billing_plan, now, history_start)
-    crm_builder = crm.CrmBuilder(rng, crm_plan, now, history_start)
+    crm_builder = crm.CrmBuilder(
+        rng,
+        crm_plan,
+        now,
+        history_start,
+        profile.stripe_metadata_share,
+        profile.crm_stripe_field_share,
+    )
     activity_builder = activity.ActivityBuilder(
         rng, product_db_plan.activity, now, spec.daily_events_per_tenant
     )
@@ -135,13 +159,14 @@ def generate(
             continue
         if company.scenario == "hallucinated" and rng.random() < 0.5:
             continue  # a deal marked won in the CRM that nobody ever set up
-        tenant = _add_tenant(rng, product_db_plan, company, customer, identity_noise)
-        users = _add_users(rng, product_db_plan, tenant, company)
+        tenant = tenants.add_tenant(
+            rng, product_db_plan, company, customer, profile.tenant_billing_id_share
+        )
+        users = tenants.add_users(rng, product_db_plan, tenant, company)
         ended_at = billing_builder.ended_at_of(customer)
         activity_builder.add_tenant(company, tenant, users, ended_at)
 
-    billing_builder.finish()
-    return CompanyPlan(
+    plan = CompanyPlan(
         seed=seed,
         size=size,
         today=today,
@@ -152,43 +177,15 @@ def generate(
         crm=crm_plan,
         product_db=product_db_plan,
         fx_to_reporting=dict(FX_UNITS_PER_USD),
+        identity_level=profile.level,
+        look_alikes=look_alikes,
     )
-
-
-def _add_tenant(rng, product_db_plan, company, customer, identity_noise) -> Tenant:
-    keeps_billing_id = customer is not None and rng.random() >= identity_noise
-    workspace_name = names.name_variant(rng, company.name)
-    tenant = Tenant(
-        tenant_id=uuid4(rng),
-        company_key=company.company_key,
-        name=workspace_name,
-        slug=f"{names.slugify(company.name)}-{rng.randint(100, 999)}",
-        plan_tier="trial" if company.scenario in ("trial", "hallucinated") else "paid",
-        created_at=(customer.created_at if customer else company.created_at) + timedelta(minutes=3),
-        billing_customer_id=customer.customer_id if keeps_billing_id else None,
-    )
-    product_db_plan.tenants.append(tenant)
-    return tenant
-
-
-def _add_users(rng, product_db_plan, tenant, company) -> list[ProductUser]:
-    users = []
-    for position in range(rng.randint(1, 12)):
-        first, last = names.person(rng)
-        on_free_mail = position > 0 and rng.random() < 0.15
-        users.append(
-            ProductUser(
-                user_id=uuid4(rng),
-                tenant_id=tenant.tenant_id,
-                email=names.free_mail(rng, first, last)
-                if on_free_mail
-                else names.work_email(first, last, company.domain),
-                full_name=f"{first} {last}",
-                role="owner"
-                if position == 0
-                else rng.choice(("admin", "member", "member", "viewer")),
-                created_at=tenant.created_at + timedelta(days=position * rng.randint(0, 20)),
-            )
+    named: set[str] = set()
+    if profile.second_customer_share:
+        named = business_units.add_second_customers(
+            rng, choices, plan, billing_builder, activity_builder, profile
         )
-    product_db_plan.users.extend(users)
-    return users
+    billing_builder.finish()
+    if profile.rewrites:
+        identity.apply(choices, plan, profile, named)
+    return plan

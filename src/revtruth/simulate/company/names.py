@@ -89,6 +89,7 @@ _SECOND_WORDS = [
     "Ventures",
     "Works",
 ]
+FIRST_WORDS = tuple(_FIRST_WORDS)  # what look-alike names are made of
 _LEGAL_SUFFIXES = ("Inc.", "LLC", "Ltd", "GmbH", "Corp.", "Co.", "")
 _TLDS = (".com", ".com", ".com", ".io", ".co", ".de", ".ai")
 FREE_MAIL_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com")

@@ -26,6 +26,17 @@ class Company:
     country: str = "US"
     industry: str = "Software"
     employees: int = 50
+    # Domains it also mails from (secondary, country), at the noisier identity levels.
+    other_domains: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LookAlike:
+    """Two different companies that look alike: what identity resolution must keep apart."""
+
+    first_key: str
+    second_key: str
+    kind: str  # parent_subsidiary | similar_name | shared_agency_domain
 
 
 # ---------------------------------------------------------------- billing (Stripe)
@@ -385,3 +396,5 @@ class CompanyPlan:
     crm: CrmPlan
     product_db: ProductDbPlan
     fx_to_reporting: dict[str, Decimal]  # units of currency per 1 reporting unit ("jpy": 150)
+    identity_level: str | None = None  # none … no_keys (levels.py); None: a scenario file
+    look_alikes: list[LookAlike] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 
 from revtruth.simulate.company.plan import CompanyPlan
@@ -41,27 +42,52 @@ def events_since(plan: CompanyPlan, days: int) -> Counter[str]:
 
 
 def compute(plan: CompanyPlan) -> dict:
+    """Every answer revtruth is checked against, from the plan alone.
+
+    Zombies and health labels belong to companies, whatever number of billing customers
+    and tenants each has: a company is a zombie when it pays (MRR over all its customers
+    above zero) and none of its tenants had activity in the last 90 days, and its health
+    label counts the last 30 days' activity rows of all its tenants. The per-customer keys
+    project the company's answer onto each of its customers; a customer's MRR stays its own
+    (its part of the company's MRR)."""
     mrr = mrr_minor_by_customer(plan)
-    tenant_of_company = {t.company_key: t.tenant_id for t in plan.product_db.tenants}
-    tenant_of_customer = {
-        c.customer_id: tenant_of_company.get(c.company_key) for c in plan.billing.customers
-    }
+    customers_of: dict[str, list[str]] = {}
+    for customer in plan.billing.customers:
+        customers_of.setdefault(customer.company_key, []).append(customer.customer_id)
+    tenants_of: dict[str, list[str]] = {}
+    for tenant in plan.product_db.tenants:
+        tenants_of.setdefault(tenant.company_key, []).append(tenant.tenant_id)
     last_90, last_30 = (
         events_since(plan, ZOMBIE_WINDOW_DAYS),
         events_since(plan, RECENT_WINDOW_DAYS),
     )
-    zombies = sorted(
-        customer_id
-        for customer_id, minor in mrr.items()
-        if minor > 0 and last_90[tenant_of_customer[customer_id]] == 0
-    )
-    active_customers = sorted(
-        {s.customer_id for s in plan.billing.subscriptions if s.status == "active"}
-    )
-    health = {
-        customer_id: health_label(last_30[tenant_of_customer[customer_id]])
-        for customer_id in active_customers
+    company_mrr = {
+        key: sum((mrr[c] for c in customer_ids), Fraction(0))
+        for key, customer_ids in customers_of.items()
     }
+    paying = sorted(key for key, minor in company_mrr.items() if minor > 0)
+    zombie_companies = [
+        key for key in paying if sum(last_90[t] for t in tenants_of.get(key, ())) == 0
+    ]
+    zombies = sorted(c for key in zombie_companies for c in customers_of[key])
+    customer_company = {c.customer_id: c.company_key for c in plan.billing.customers}
+    active_companies = sorted(
+        {
+            customer_company[s.customer_id]
+            for s in plan.billing.subscriptions
+            if s.status == "active"
+        }
+    )
+    company_health = {
+        key: health_label(sum(last_30[t] for t in tenants_of.get(key, ())))
+        for key in active_companies
+    }
+    health = {
+        customer_id: company_health[key]
+        for key in active_companies
+        for customer_id in customers_of[key]
+    }
+    health = dict(sorted(health.items()))
     company_of = {c.customer_id: c.company_key for c in plan.billing.customers}
     company_of.update({a.account_id: a.company_key for a in plan.crm.accounts})
     company_of.update({t.tenant_id: t.company_key for t in plan.product_db.tenants})
@@ -102,7 +128,26 @@ def compute(plan: CompanyPlan) -> dict:
         ),
         "won_accounts": len(won_accounts),
         "fx_units_per_reporting_unit": {k: str(v) for k, v in plan.fx_to_reporting.items()},
+        # Added with the identity levels; every key above keeps its meaning.
+        "identity_level": plan.identity_level,
+        "zombie_company_keys": zombie_companies,
+        "paying_company_keys": paying,
+        "health_by_company_key": company_health,
+        "mrr_minor_by_company_key": {
+            key: minor_for_json(minor) for key, minor in sorted(company_mrr.items())
+        },
+        "hard_negative_pairs": hard_negative_pairs(plan),
     }
+
+
+def hard_negative_pairs(plan: CompanyPlan) -> list[dict]:
+    """Pairs of different companies that look alike (parent and subsidiary, near-identical
+    names, an agency's domain on both their billing emails), each once per kind."""
+    pairs = {
+        (min(x.first_key, x.second_key), max(x.first_key, x.second_key), x.kind)
+        for x in plan.look_alikes
+    }
+    return [{"company_keys": [a, b], "kind": kind} for a, b, kind in sorted(pairs)]
 
 
 def write(plan: CompanyPlan, directory: Path) -> Path:
