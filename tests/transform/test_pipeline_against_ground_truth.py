@@ -244,7 +244,7 @@ def test_identity_finds_the_true_companies_of_the_demo(demo_dir):
 def test_identity_without_stored_tenant_ids_still_finds_the_companies_and_the_zombies(tmp_path):
     # no tenant stores its billing customer id: the product side is linked by names,
     # domains and people alone
-    run_demo(tmp_path, size="small", seed=5, identity_noise=1.0)
+    run_demo(tmp_path, size="small", seed=5, identity_noise="medium")
     truth, con = _truth(tmp_path), _connect(tmp_path)
     precision, recall = _pairwise_quality(con, truth)
     assert precision >= 0.995 and recall >= 0.97
