@@ -16,7 +16,7 @@ from revtruth.identity import IdentitySummary, resolve
 from revtruth.transform import build as dbt_build
 
 # The identity input models, and everything they read.
-IDENTITY_INPUTS = "+int_identity_edges +int_identity_people +int_identity_domains"
+IDENTITY_INPUTS = "+int_identity_edges +int_identity_people +int_identity_domain_pairs"
 
 
 @dataclass

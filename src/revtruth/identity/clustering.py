@@ -6,6 +6,11 @@ another, then shared company domains, then the record-linkage model's links from
 to the least likely. A link joins two groups of records unless a `different` decision
 stands between any record of one and any record of the other; then it is refused (and
 counted), so an override always wins over every tier, whatever path would connect the two.
+
+A model link is also refused when it would join two groups that each already hold records
+of the same two systems or more (say a billing customer and a CRM account each): that is
+two companies that each look complete, a parent and its subsidiary far more often than one
+company duplicated in every system at once. Such a pair goes to review instead.
 """
 
 from __future__ import annotations
@@ -76,6 +81,13 @@ def cluster(
             record = parent[record]
         return record
 
+    def system(record: str) -> str:
+        return record.split(":", 1)[0]
+
+    def both_complete(a: str, b: str) -> bool:
+        systems_a = {system(record) for record in members[a]}
+        return len(systems_a & {system(record) for record in members[b]}) >= 2
+
     def may_join(a: str, b: str) -> bool:
         small, large = sorted((a, b), key=lambda r: len(members[r]))
         return not any(kept_apart[record] & members[large] for record in members[small])
@@ -87,6 +99,9 @@ def cluster(
         a, b = root(link.left), root(link.right)
         if a == b:
             result.accepted.append(link)  # confirms a company already formed
+            continue
+        if link.tier == "probabilistic" and both_complete(a, b):
+            result.refused.append(link)
             continue
         if not may_join(a, b):
             if link.tier == "override":

@@ -6,7 +6,9 @@ first word or first letters, a domain, a person):
 - the names, reduced to what identifies the company (equal; Jaro-Winkler ≥ 0.95; ≥ 0.88;
   a word in common; different), with term frequencies, so that a common name is weaker
   evidence than a rare one;
-- the company domains each gives away (one or more in common), with term frequencies;
+- the company's name written as one of the other's domains (polarcloud.io, "Polar Cloud");
+- the company domains each gives away, compared by stem, so that acme.com, acme.io and
+  getacme.com agree (one or more in common); an agency's domain is left out;
 - the people each names (billing contact, CRM contacts, product users: two or one in
   common);
 - the country, where both record one;
@@ -36,44 +38,117 @@ KEEP_ABOVE = 0.05
 def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> int:
     """Build the table `records` (one row per record, what the model compares) in `con`
     from the identity input models. Returns how many records there are."""
-    nodes, domains, people = (
-        inputs["int_identity_nodes"],
-        inputs["int_identity_domains"],
-        inputs["int_identity_people"],
-    )
-    con.register("input_nodes", nodes)
-    con.register("input_domains", domains if domains.num_rows else _empty(("node_key", "domain")))
-    con.register("input_people", people if people.num_rows else _empty(("node_key", "person_key")))
-    con.execute(
-        """
-        create or replace table records as
-        with domain_lists as (
-            select node_key, list(domain order by domain) as domains
-            from input_domains group by node_key
-        ),
-        people_lists as (
-            select node_key, list(person_key order by person_key) as people
-            from input_people group by node_key
-        )
-        select
-            nodes.node_key as unique_id,
-            nodes.source as source_dataset,
-            nodes.display_name,
-            nullif(nodes.name_key, '') as name_key,
-            nullif(replace(nodes.name_key, ' ', ''), '') as name_compact,
-            nullif(split_part(nodes.name_key, ' ', 1), '') as name_first_token,
-            string_split(nullif(nodes.name_key, ''), ' ') as name_tokens,
-            nodes.country,
-            cast(nodes.first_seen_at as date) as first_seen_day,
-            nodes.domain as primary_domain,
-            domain_lists.domains,
-            people_lists.people
-        from input_nodes as nodes
-        left join domain_lists on nodes.node_key = domain_lists.node_key
-        left join people_lists on nodes.node_key = people_lists.node_key
-        """
-    )
+    con.register("input_nodes", inputs["int_identity_nodes"])
+    for name, columns in (
+        ("int_identity_domains", ("node_key", "domain")),
+        ("int_identity_people", ("node_key", "person_key")),
+        ("int_identity_domain_pairs", ("domain",)),
+    ):
+        table = inputs[name]
+        con.register(name, table if table.num_rows else _empty(columns))
+    con.execute(_RECORDS_SQL)
     return con.execute("select count(*) from records").fetchall()[0][0]
+
+
+# A domain's stem is what names the company in it: "getacmehealth.co.uk" → "acmehealth"
+# (the public suffix, a leading get/try/use/join/my and a trailing app/hq/online dropped),
+# so that a company's several domains (acme.com, acme.io, getacme.com, acmehq.com) agree.
+# Ambiguous domains (an agency's, on records whose names differ) are evidence of nothing
+# and are left out, as the domain tier leaves them out.
+_RECORDS_SQL = r"""
+create or replace table records as
+with usable_domains as (
+    select node_key, domain
+    from int_identity_domains
+    where domain not in (select domain from int_identity_domain_pairs)
+),
+bare as (
+    select
+        node_key,
+        domain,
+        regexp_replace(regexp_replace(
+            domain, '\.(co|com|org|net|ac|gov|ne|or)\.[a-z]{2}$', ''), '\.[a-z]+$', '') as name
+    from usable_domains
+),
+stems as (
+    select
+        node_key,
+        domain,
+        regexp_replace(
+            case
+                when regexp_matches(name, '^(get|try|use|join|my|go).{4,}$')
+                    then regexp_replace(name, '^(get|try|use|join|my|go)', '')
+                else name
+            end,
+            '(.{4,})(app|hq|online|inc)$', '\1') as stem
+    from bare
+),
+domain_lists as (
+    select
+        node_key,
+        list(distinct domain order by domain) as domains,
+        list(distinct regexp_replace(stem, '[^a-z0-9]', '', 'g') order by 1) as domain_stems
+    from stems
+    group by node_key
+),
+people_lists as (
+    select node_key, list(person_key order by person_key) as people
+    from int_identity_people group by node_key
+),
+named as (
+    select
+        *,
+        -- a leading "The" run into the name: "thepolarcloud" → "polarcloud"
+        case
+            when replace(name_key, ' ', '') like 'the%' and length(replace(name_key, ' ', '')) > 7
+                then substr(replace(name_key, ' ', ''), 4)
+            else replace(name_key, ' ', '')
+        end as compact
+    from input_nodes
+),
+record_rows as (
+select
+    named.node_key as unique_id,
+    named.source as source_dataset,
+    named.display_name,
+    nullif(named.name_key, '') as name_key,
+    nullif(named.compact, '') as name_compact,
+    nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
+    string_split(nullif(named.name_key, ''), ' ') as name_tokens,
+    -- the name as an abbreviation may write it: the first k words by their initials, the
+    -- rest as they are ("bright prism financial" → "bp|financial", "bpf|"), and the name
+    -- as such an abbreviation when its first word is short ("bp financial" → "bp|financial")
+    case
+        when len(string_split(named.name_key, ' ')) >= 2 then list_transform(
+            range(2, len(string_split(named.name_key, ' ')) + 1),
+            lambda k: array_to_string(list_transform(
+                string_split(named.name_key, ' ')[1:k], lambda w: w[1]), '')
+                || '|' || array_to_string(string_split(named.name_key, ' ')[k + 1:], ' '))
+    end as name_abbreviations,
+    case
+        when length(split_part(named.name_key, ' ', 1)) between 2 and 5
+            then split_part(named.name_key, ' ', 1) || '|'
+                || array_to_string(string_split(named.name_key, ' ')[2:], ' ')
+    end as name_as_abbreviation,
+    named.country,
+    cast(named.first_seen_at as date) as first_seen_day,
+    domain_lists.domains[1] as primary_domain,
+    domain_lists.domains,
+    domain_lists.domain_stems,
+    people_lists.people
+from named
+left join domain_lists on named.node_key = domain_lists.node_key
+left join people_lists on named.node_key = people_lists.node_key
+)
+select
+    *,
+    -- what blocks abbreviations with the names they abbreviate
+    list_distinct(list_concat(
+        coalesce(name_abbreviations, []),
+        case when name_as_abbreviation is not null then [name_as_abbreviation] else [] end
+    )) as abbreviation_keys
+from record_rows
+"""
 
 
 def _empty(columns: tuple[str, ...]) -> pa.Table:
@@ -88,9 +163,22 @@ def _settings() -> Any:
     name = cl.CustomComparison(
         comparison_levels=[
             cll.NullLevel("name_compact"),
-            cll.ExactMatchLevel("name_compact", term_frequency_adjustments=True),
+            cll.ExactMatchLevel("name_compact"),
             cll.JaroWinklerLevel("name_compact", 0.95),
+            # one name is the other with words added: an office tag ("Acme - Japan") or a
+            # subsidiary ("Acme Health Europe"); weighed on its own, not as a near-equal name
+            cll.CustomLevel(
+                "starts_with(name_key_l, name_key_r || ' ')"
+                " or starts_with(name_key_r, name_key_l || ' ')",
+                label_for_charts="One name extends the other",
+            ),
             cll.JaroWinklerLevel("name_compact", 0.88),
+            # one name abbreviates the other: "BP Financial", "Bright Prism Financial"
+            cll.CustomLevel(
+                "list_contains(name_abbreviations_r, name_as_abbreviation_l)"
+                " or list_contains(name_abbreviations_l, name_as_abbreviation_r)",
+                label_for_charts="One name abbreviates the other",
+            ),
             cll.ArrayIntersectLevel("name_tokens", 1),
             cll.ElseLevel(),
         ],
@@ -100,7 +188,17 @@ def _settings() -> Any:
         link_type="dedupe_only",
         comparisons=[
             name,
-            cl.ArrayIntersectAtSizes("domains", [1]),
+            # the same domain is stronger than the same stem: a subsidiary often uses its
+            # parent's name under another country's domain (acmehealth.de, acmehealth.com)
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("domains"),
+                    cll.ArrayIntersectLevel("domains", 1),
+                    cll.ArrayIntersectLevel("domain_stems", 1),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="domains",
+            ),
             cl.ArrayIntersectAtSizes("people", [2, 1]),
             cl.ExactMatch("country"),
             cl.AbsoluteDateDifferenceAtThresholds(
@@ -110,12 +208,52 @@ def _settings() -> Any:
         blocking_rules_to_generate_predictions=[
             block_on("name_first_token"),
             block_on("substr(name_compact, 1, 4)"),
-            block_on("domains", arrays_to_explode=["domains"]),
+            block_on("domain_stems", arrays_to_explode=["domain_stems"]),
             block_on("people", arrays_to_explode=["people"]),
+            # abbreviations against the names they abbreviate
+            block_on("abbreviation_keys", arrays_to_explode=["abbreviation_keys"]),
+            # a deal won, its billing customer created, its tenant provisioned: the same day
+            block_on("first_seen_day"),
         ],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
     )
+
+
+# No evidence is taken as impossible for the same company: a level never seen among the
+# matches the model trained on still keeps this share of them (a company's second billing
+# entity in another country, a CRM account on a domain nobody else used).
+M_FLOOR = 0.01
+
+
+def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
+    """The trained model with two corrections a small company needs.
+
+    How often a level occurs among non-matches (u) is estimated from random pairs, and
+    random pairs include matches: among a few hundred records, one pair in a few hundred
+    is the same company, and those pairs share names, countries and dates. Observed
+    frequency = λ·m + (1 − λ)·u, so u is taken back out of it (never below a floor of one
+    pair in a million). With a hundred thousand records λ is tiny and this changes nothing;
+    with a few hundred it is the difference between "same name, same country" being
+    strong evidence and being none.
+
+    m is floored at `M_FLOOR` (see there) and both are renormalised per comparison.
+    """
+    share = model["probability_two_random_records_match"]
+    for comparison in model["comparisons"]:
+        levels = [
+            level for level in comparison["comparison_levels"] if not level.get("is_null_level")
+        ]
+        for level in levels:
+            m = max(level.get("m_probability") or 0.0, M_FLOOR)
+            u = level.get("u_probability") or 0.0
+            level["m_probability"] = m
+            level["u_probability"] = max((u - share * m) / (1 - share), 1e-6)
+        for key in ("m_probability", "u_probability"):
+            total = sum(level[key] for level in levels)
+            for level in levels:
+                level[key] /= total
+    return model
 
 
 def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -131,6 +269,8 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
     training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
     training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
     training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
+    model = _calibrated(linker.misc.save_model_to_json())
+    linker = Linker(records, model, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_ABOVE)
     con.register("predictions", predictions.as_duckdbpyrelation())
     return con.execute(
@@ -142,15 +282,19 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 4 then 'same name (' || name_compact_l || ')'
-                    when 3 then 'names nearly the same (' || names || ')'
-                    when 2 then 'names alike (' || names || ')'
+                    when 6 then 'same name (' || name_compact_l || ')'
+                    when 5 then 'names nearly the same (' || names || ')'
+                    when 4 then 'one name is the other with words added (' || names || ')'
+                    when 3 then 'names alike (' || names || ')'
+                    when 2 then 'one name abbreviates the other (' || names || ')'
                     when 1 then 'a word of the name in common'
                     when 0 then 'different names'
                 end,
                 case gamma_domains
-                    when 1 then 'company domain in common: '
+                    when 2 then 'company domain in common: '
                         || array_to_string(list_intersect(domains_l, domains_r), ', ')
+                    when 1 then 'company domains with the same name: '
+                        || array_to_string(list_intersect(domain_stems_l, domain_stems_r), ', ')
                     when 0 then 'no company domain in common'
                 end,
                 case

@@ -18,7 +18,15 @@ from revtruth.config import Settings
 
 INPUT_SCHEMA = "intermediate"
 RESULT_SCHEMA = "identity"
-INPUTS = ("int_identity_nodes", "int_identity_domains", "int_identity_people", "int_identity_edges")
+# What identity resolution reads, by name: each a model of the schema `intermediate`
+# ({model} is its qualified name) and the columns wanted from it.
+INPUTS = {
+    "int_identity_nodes": "select * from {model}",
+    "int_identity_domains": "select * from {model}",
+    "int_identity_people": "select * from {model}",
+    "int_identity_edges": "select * from {model}",
+    "int_identity_domain_pairs": "select distinct domain from {model} where is_ambiguous",
+}
 
 
 def _pipeline(settings: Settings, dataset: str) -> Any:
@@ -41,8 +49,8 @@ def read_inputs(settings: Settings) -> dict[str, pa.Table]:
     pipeline = _pipeline(settings, INPUT_SCHEMA)
     tables = {}
     with pipeline.sql_client() as client:
-        for name in INPUTS:
-            query = f"select * from {client.make_qualified_table_name(name)}"
+        for name, template in INPUTS.items():
+            query = template.format(model=client.make_qualified_table_name(name))
             with client.execute_query(query) as cursor:
                 # rows and names through DB-API, which every dlt sql client implements the
                 # same way (dlt's Arrow shortcut depends on each driver's version)

@@ -19,20 +19,37 @@
 
 {#-
     A company name reduced to what identifies the company, for comparing spellings across
-    systems (docs/metrics.md#identity): lower case; bracketed tags "(EU)", "&" as "and",
-    punctuation, legal forms (Inc., GmbH, LLC, …), a leading "The", office and country
-    tags (HQ, US, EU, UK, …) removed; common long words shortened as people abbreviate them
-    (technologies → tech, international → intl); single spaces.
+    systems (docs/metrics.md#identity): lower case; bracketed tags "(EU)", "&"/"and",
+    punctuation, legal forms (Inc., GmbH, L.L.C., K.K., Aktiengesellschaft, …), a leading
+    "The", office tags (HQ, US, EU, UK, …) removed; words people abbreviate written one way
+    (technologies → tech, services → svc, solutions → soln, systems → sys,
+    laboratories → lab, international → intl, software → sw, holdings → hldgs); words
+    run together in CamelCase split; single spaces.
     "The Acme Technologies, Inc. (EU)" → "acme tech".
 -#}
 {% macro company_name_key(column) -%}
-    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(lower({{ column }}), '\([^)]*\)', ' ', 'g'),
-        '&', ' and ', 'g'),
+    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        regexp_replace(lower(
+            -- words run together in CamelCase are words: "PolarSecurity" → "Polar Security",
+            -- "MIDynamics" → "MI Dynamics"
+            regexp_replace(regexp_replace({{ column }},
+                '([a-z])([A-Z])', '\1 \2', 'g'), '([A-Z]+)([A-Z][a-z])', '\1 \2', 'g')
+        ), '\([^)]*\)', ' ', 'g'),
+        -- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk"
+        '\b([a-z])[. ]+([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3\4 ', 'g'),
+        '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3 ', 'g'),
+        '\b([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2 ', 'g'),
         '[^a-z0-9 ]+', ' ', 'g'),
-        '\b(the|inc|incorporated|llc|ltd|limited|gmbh|ag|corp|corporation|co|company|sa|plc|bv|pty|hq|us|eu|uk|emea|apac)\b', ' ', 'g'),
+        '\b(the|and|inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|aktiengesellschaft|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|bv|nv|oy|ab|plc|pty|pte|bhd|sdn|hq|us|usa|eu|uk|emea|apac)\b', ' ', 'g'),
         '\btechnolog(y|ies)\b', 'tech', 'g'),
+        '\b(services|service|svcs)\b', 'svc', 'g'),
+        '\b(solutions|solution|solns)\b', 'soln', 'g'),
+        '\b(systems|system)\b', 'sys', 'g'),
+        '\b(laboratories|laboratory|labs)\b', 'lab', 'g'),
         '\binternational\b', 'intl', 'g'),
+        '\bsoftwares?\b', 'sw', 'g'),
+        '\b(holdings|holding|hldg)\b', 'hldgs', 'g'),
         ' +', ' ', 'g'))
 {%- endmacro %}
 
@@ -48,4 +65,24 @@
 
 {% macro snowflake__name_similarity(left, right) -%}
     (jarowinkler_similarity(replace({{ left }}, ' ', ''), replace({{ right }}, ' ', '')) / 100.0)
+{%- endmacro %}
+
+
+{#-
+    The person an email's domain is named after, when it is a personal domain
+    (docs/metrics.md#identity): the local part's letters begin the domain's name, and the
+    name goes on ("liam@liamito.me", "dana@dana-kim.com" → "liamito", "danakim"). Such a
+    domain says who pays, not which company: it is a person, never a company domain.
+    NULL for any other address.
+-#}
+{% macro personal_domain_person(email) -%}
+    case
+        when length(regexp_replace(split_part({{ email }}, '@', 1), '[^a-z]', '', 'g')) >= 3
+            and starts_with(
+                regexp_replace(split_part(split_part({{ email }}, '@', 2), '.', 1), '[^a-z]', '', 'g'),
+                regexp_replace(split_part({{ email }}, '@', 1), '[^a-z]', '', 'g'))
+            and length(regexp_replace(split_part(split_part({{ email }}, '@', 2), '.', 1), '[^a-z]', '', 'g'))
+                >= length(regexp_replace(split_part({{ email }}, '@', 1), '[^a-z]', '', 'g')) + 3
+            then regexp_replace(split_part(split_part({{ email }}, '@', 2), '.', 1), '[^a-z]', '', 'g')
+    end
 {%- endmacro %}

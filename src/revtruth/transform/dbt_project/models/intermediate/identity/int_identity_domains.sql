@@ -1,8 +1,8 @@
 -- One row per record and company domain it gives away (docs/metrics.md#identity), with how
 -- many of its addresses use it: a Stripe
 -- customer's billing email, a Salesforce account's website and its contacts' emails, a
--- product tenant's users' emails. Free-mail domains (gmail.com, …) say nothing about a
--- company and are left out.
+-- product tenant's users' emails. Free-mail domains (gmail.com, …) and a billing email's
+-- personal domain (liam@liamito.me) say nothing about a company and are left out.
 
 with
 
@@ -45,6 +45,8 @@ seen as (
         {{ revtruth.email_domain('email_normalized') }} as domain,
         'billing_email' as origin
     from customers
+    -- a personal domain names the person who pays (int_identity_people), not a company
+    where {{ revtruth.personal_domain_person('email_normalized') }} is null
 
     union all
 

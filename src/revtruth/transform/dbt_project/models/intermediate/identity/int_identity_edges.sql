@@ -1,22 +1,13 @@
 -- Deterministic evidence that two records are the same company (docs/metrics.md#identity):
 -- ids one system stores of another, and a company domain two records share when their
--- names agree and no record with a different name uses it. What this cannot decide is
--- left to the probabilistic tier.
-
-{#- names whose keys are at least this alike (Jaro-Winkler) count as the same name -#}
-{%- set same_name_at_least = 0.8 %}
+-- names agree and no record with a different name uses it (int_identity_domain_pairs).
+-- What this cannot decide is left to the probabilistic tier.
 
 with
 
 nodes as (
 
     select * from {{ ref('int_identity_nodes') }}
-
-),
-
-domains as (
-
-    select * from {{ ref('int_identity_domains') }}
 
 ),
 
@@ -74,33 +65,9 @@ tenant_billing_id as (
 
 ),
 
--- Two records that share a company domain are the same company when their names agree
--- too. A domain seen on records whose names disagree (an agency's, a reseller's, an
--- accountant's, on several customers) is evidence of nothing, for any of them.
-shared_domains as (
+domain_pairs as (
 
-    select
-        left_domain.domain,
-        left_domain.node_key as left_key,
-        right_domain.node_key as right_key,
-        {{ revtruth.name_similarity('left_node.name_key', 'right_node.name_key') }} as similarity
-    from domains as left_domain
-    inner join domains as right_domain
-        on left_domain.domain = right_domain.domain
-        and left_domain.node_key < right_domain.node_key
-    inner join nodes as left_node
-        on left_domain.node_key = left_node.node_key
-    inner join nodes as right_node
-        on right_domain.node_key = right_node.node_key
-
-),
-
-ambiguous_domains as (
-
-    select domain
-    from shared_domains
-    group by domain
-    having min(similarity) < {{ same_name_at_least }}
+    select * from {{ ref('int_identity_domain_pairs') }}
 
 ),
 
@@ -112,8 +79,8 @@ same_domain as (
         'same_company_domain',
         'company domain ' || {{ dbt.listagg('domain', "', '", 'order by domain') }}
             || ' on both, and the names agree' as detail
-    from shared_domains
-    where domain not in (select domain from ambiguous_domains)
+    from domain_pairs
+    where not is_ambiguous
     group by left_key, right_key
 
 ),

@@ -42,6 +42,13 @@ named as (
 
     union all
 
+    -- a billing email on a personal domain names its owner: liam@liamito.me → liamito
+    select 'stripe:' || customer_id, {{ revtruth.personal_domain_person('email_normalized') }}
+    from customers
+    where {{ revtruth.personal_domain_person('email_normalized') }} is not null
+
+    union all
+
     select 'salesforce:' || contacts.account_id, contacts.first_name || ' ' || contacts.last_name
     from contacts
     inner join accounts
