@@ -16,7 +16,9 @@ from revtruth.identity import IdentitySummary, resolve
 from revtruth.transform import build as dbt_build
 
 # The identity input models, and everything they read.
-IDENTITY_INPUTS = "+int_identity_edges +int_identity_people +int_identity_domain_pairs"
+IDENTITY_INPUTS = (
+    "+int_identity_edges +int_identity_people +int_identity_domain_pairs +int_identity_regions"
+)
 
 
 @dataclass

@@ -255,13 +255,13 @@ class IdentitySettings:
     """How records of different systems are found to be one company (docs/metrics.md#identity)."""
 
     link_probability: float = setting(
-        0.95,
+        0.8,
         "Records the record-linkage model scores at least this likely to be the same company "
         "are linked automatically.",
         check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),
     )
     review_probability: float = setting(
-        0.5,
+        0.3,
         "Pairs scored at least this likely, but below link_probability, wait in "
         "mapping.review_queue for a person to decide; below it they stay apart.",
         check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),

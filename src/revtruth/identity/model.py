@@ -1,24 +1,28 @@
 """The probabilistic tier: a Fellegi-Sunter record-linkage model (Splink) over every record,
 for the links no stored id and no shared domain can make (docs/metrics.md#identity).
 
-What it compares, each pair of records that share at least one blocking key (a name's
-first word or first letters, a domain, a person):
-- the names, reduced to what identifies the company (equal; Jaro-Winkler ≥ 0.95; ≥ 0.88;
-  a word in common; different), with term frequencies, so that a common name is weaker
-  evidence than a rare one;
-- the company's name written as one of the other's domains (polarcloud.io, "Polar Cloud");
-- the company domains each gives away, compared by stem, so that acme.com, acme.io and
-  getacme.com agree (one or more in common); an agency's domain is left out;
-- the people each names (billing contact, CRM contacts, product users: two or one in
-  common);
-- the country, where both record one;
-- when each first appeared (within 3 days, within 30: a deal won, a billing customer
-  created and a tenant provisioned are usually days apart).
+What it compares, for each pair of records that share a blocking key (a name's first word or
+first letters, a name or a domain's name, a person, an abbreviation, the day they first
+appeared):
+- the names, reduced to what identifies the company: the same; a letter or two apart (a
+  typo); one the other with words added ("Acme", "Acme Japan"); different, but one's
+  domains named like the other's name or domains ("OM Labs" at oakmedia.us); alike
+  (Jaro-Winkler ≥ 0.88); one an abbreviation of the other ("BP Financial"); a word in
+  common; different. One comparison, because a company's domain is usually its name: as
+  two, "Acme UK" and "Acme US" would be linked twice on one piece of evidence;
+- the company domains (one an agency shares is left out): one in common, or none;
+- the people each names (billing contact, CRM contacts, product users);
+- whether both are records of one system (a duplicate CRM account) or of two;
+- where each is: its own country, else the countries its name places it in ("(EU)",
+  "Japan"), the same, overlapping or apart;
+- when each first appeared (the same day, within 3, within 30: a deal won, a billing
+  customer created and a tenant provisioned are usually days apart).
 
-The model learns from the data itself (no labels): the chance two random records match,
-then how often each level occurs among non-matches (random pairs), then how often among
-matches (expectation-maximisation, once on pairs with the same name, once on pairs with
-the same primary domain, so that each session estimates the others' evidence).
+The model learns from the data itself, without labels: the chance two random records
+match; how often each level occurs among non-matches (random pairs, with the matches among
+them taken back out, see `_calibrated`); how often among matches (expectation-maximisation,
+once on pairs with the same name, once on pairs first seen the same day, so that each
+session estimates the other's evidence).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
         ("int_identity_domains", ("node_key", "domain")),
         ("int_identity_people", ("node_key", "person_key")),
         ("int_identity_domain_pairs", ("domain",)),
+        ("int_identity_regions", ("node_key", "country_code")),
     ):
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
@@ -91,6 +96,10 @@ domain_lists as (
     from stems
     group by node_key
 ),
+region_lists as (
+    select node_key, list(country_code order by country_code) as countries
+    from int_identity_regions group by node_key
+),
 people_lists as (
     select node_key, list(person_key order by person_key) as people
     from int_identity_people group by node_key
@@ -131,6 +140,9 @@ select
                 || array_to_string(string_split(named.name_key, ' ')[2:], ' ')
     end as name_as_abbreviation,
     named.country,
+    -- where the record is: its own country, else the countries its name places it in
+    case when named.country is not null then [named.country] else region_lists.countries end
+        as countries,
     cast(named.first_seen_at as date) as first_seen_day,
     domain_lists.domains[1] as primary_domain,
     domain_lists.domains,
@@ -139,6 +151,7 @@ select
 from named
 left join domain_lists on named.node_key = domain_lists.node_key
 left join people_lists on named.node_key = people_lists.node_key
+left join region_lists on named.node_key = region_lists.node_key
 )
 select
     *,
@@ -146,7 +159,12 @@ select
     list_distinct(list_concat(
         coalesce(name_abbreviations, []),
         case when name_as_abbreviation is not null then [name_as_abbreviation] else [] end
-    )) as abbreviation_keys
+    )) as abbreviation_keys,
+    -- a name and the names of its domains, to block "Acme Robotics" with acmerobotics.de
+    list_distinct(list_concat(
+        case when name_compact is not null then [name_compact] else [] end,
+        coalesce(domain_stems, [])
+    )) as names_and_stems
 from record_rows
 """
 
@@ -164,13 +182,31 @@ def _settings() -> Any:
         comparison_levels=[
             cll.NullLevel("name_compact"),
             cll.ExactMatchLevel("name_compact"),
-            cll.JaroWinklerLevel("name_compact", 0.95),
+            # a typo: one letter wrong, missing, doubled or two swapped (two in a long
+            # name); not a similarity score, which rates "Pine Analytics" and "Pioneer
+            # Analytics" as nearly the same for all the letters they share
+            cll.CustomLevel(
+                "damerau_levenshtein(name_compact_l, name_compact_r)"
+                " <= case when least(length(name_compact_l), length(name_compact_r)) >= 8"
+                " then 2 else 1 end",
+                label_for_charts="A letter or two differ",
+            ),
             # one name is the other with words added: an office tag ("Acme - Japan") or a
             # subsidiary ("Acme Health Europe"); weighed on its own, not as a near-equal name
             cll.CustomLevel(
                 "starts_with(name_key_l, name_key_r || ' ')"
                 " or starts_with(name_key_r, name_key_l || ' ')",
                 label_for_charts="One name extends the other",
+            ),
+            # names that differ, but domains named alike: "OM Labs" at oakmedia.us and
+            # "Oak Media Laboratories" at getoakmedia.com. A level of the name, not of the
+            # domains, because a company's domain is usually its name: counted twice,
+            # "Acme UK" and "Acme US" would be linked on one piece of evidence
+            cll.CustomLevel(
+                "list_has_any(domain_stems_l, domain_stems_r)"
+                " or list_contains(domain_stems_r, name_compact_l)"
+                " or list_contains(domain_stems_l, name_compact_r)",
+                label_for_charts="Domains named alike",
             ),
             cll.JaroWinklerLevel("name_compact", 0.88),
             # one name abbreviates the other: "BP Financial", "Bright Prism Financial"
@@ -188,19 +224,37 @@ def _settings() -> Any:
         link_type="dedupe_only",
         comparisons=[
             name,
-            # the same domain is stronger than the same stem: a subsidiary often uses its
-            # parent's name under another country's domain (acmehealth.de, acmehealth.com)
+            # a company domain both give away (one an agency shares is left out)
             cl.CustomComparison(
                 comparison_levels=[
                     cll.NullLevel("domains"),
                     cll.ArrayIntersectLevel("domains", 1),
-                    cll.ArrayIntersectLevel("domain_stems", 1),
+                    cll.ArrayIntersectLevel("domain_stems", 1).configure(
+                        label_for_charts=NEUTRAL_LEVEL
+                    ),
                     cll.ElseLevel(),
                 ],
                 output_column_name="domains",
             ),
             cl.ArrayIntersectAtSizes("people", [2, 1]),
-            cl.ExactMatch("country"),
+            # two records of one system are one company less often than two of different
+            # systems (a duplicate CRM account happens; most companies have none): the
+            # model learns how much less
+            cl.ExactMatch("source_dataset"),
+            # where each is: the same country, countries one's region includes ("Acme (EU)"
+            # and a German billing address), or apart ("Acme Japan", "Acme Americas")
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("countries"),
+                    cll.CustomLevel(
+                        "len(countries_l) = 1 and countries_l = countries_r",
+                        label_for_charts="Same country",
+                    ),
+                    cll.ArrayIntersectLevel("countries", 1),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="where",
+            ),
             cl.AbsoluteDateDifferenceAtThresholds(
                 "first_seen_day", input_is_string=False, metrics=["day", "day"], thresholds=[3, 30]
             ),
@@ -208,7 +262,7 @@ def _settings() -> Any:
         blocking_rules_to_generate_predictions=[
             block_on("name_first_token"),
             block_on("substr(name_compact, 1, 4)"),
-            block_on("domain_stems", arrays_to_explode=["domain_stems"]),
+            block_on("names_and_stems", arrays_to_explode=["names_and_stems"]),
             block_on("people", arrays_to_explode=["people"]),
             # abbreviations against the names they abbreviate
             block_on("abbreviation_keys", arrays_to_explode=["abbreviation_keys"]),
@@ -219,6 +273,11 @@ def _settings() -> Any:
         retain_intermediate_calculation_columns=True,
     )
 
+
+# Domains named alike but none the same (acme.com, acme.de) are weighed by the name
+# comparison (its level "Domains named alike"); here they count neither for nor against,
+# where "no company domain in common" would count against.
+NEUTRAL_LEVEL = "Domains named alike, none the same"
 
 # No evidence is taken as impossible for the same company: a level never seen among the
 # matches the model trained on still keeps this share of them (a company's second billing
@@ -237,7 +296,8 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
     with a few hundred it is the difference between "same name, same country" being
     strong evidence and being none.
 
-    m is floored at `M_FLOOR` (see there) and both are renormalised per comparison.
+    m is floored at `M_FLOOR` (see there) and both are renormalised per comparison; the
+    neutral level (`NEUTRAL_LEVEL`) is set to weigh nothing.
     """
     share = model["probability_two_random_records_match"]
     for comparison in model["comparisons"]:
@@ -253,6 +313,9 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
             total = sum(level[key] for level in levels)
             for level in levels:
                 level[key] /= total
+        for level in levels:
+            if level.get("label_for_charts") == NEUTRAL_LEVEL:
+                level["u_probability"] = level["m_probability"]
     return model
 
 
@@ -268,7 +331,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
     training.estimate_probability_two_random_records_match([block_on("name_compact")], recall=0.6)
     training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
     training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
-    training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
+    training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
     model = _calibrated(linker.misc.save_model_to_json())
     linker = Linker(records, model, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_ABOVE)
@@ -282,26 +345,36 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 6 then 'same name (' || name_compact_l || ')'
-                    when 5 then 'names nearly the same (' || names || ')'
-                    when 4 then 'one name is the other with words added (' || names || ')'
+                    when 7 then 'same name (' || name_compact_l || ')'
+                    when 6 then 'a letter or two differ (' || names || ')'
+                    when 5 then 'one name is the other with words added (' || names || ')'
+                    when 4 then 'names differ (' || names || '), domains named alike: '
+                        || array_to_string(list_intersect(
+                            list_concat([name_compact_l], domain_stems_l),
+                            list_concat([name_compact_r], domain_stems_r)), ', ')
                     when 3 then 'names alike (' || names || ')'
                     when 2 then 'one name abbreviates the other (' || names || ')'
-                    when 1 then 'a word of the name in common'
-                    when 0 then 'different names'
+                    when 1 then 'a word of the name in common (' || names || ')'
+                    when 0 then 'different names (' || names || ')'
                 end,
                 case gamma_domains
                     when 2 then 'company domain in common: '
                         || array_to_string(list_intersect(domains_l, domains_r), ', ')
-                    when 1 then 'company domains with the same name: '
-                        || array_to_string(list_intersect(domain_stems_l, domain_stems_r), ', ')
                     when 0 then 'no company domain in common'
                 end,
                 case
                     when gamma_people > 0 then 'same people: '
                         || array_to_string(list_intersect(people_l, people_r), ', ')
                 end,
-                case gamma_country when 1 then 'same country' when 0 then 'different countries' end,
+                case gamma_source_dataset when 1 then 'both ' || source_dataset_l || ' records' end,
+                case gamma_where
+                    when 2 then 'same country (' || countries_l[1] || ')'
+                    when 1 then 'countries agree ('
+                        || array_to_string(list_intersect(countries_l, countries_r), ', ') || ')'
+                    when 0 then 'different countries ('
+                        || array_to_string(countries_l, ', ') || ' / '
+                        || array_to_string(countries_r, ', ') || ')'
+                end,
                 case gamma_first_seen_day
                     when 2 then 'first seen within 3 days'
                     when 1 then 'first seen within 30 days'

@@ -26,6 +26,7 @@ INPUTS = {
     "int_identity_people": "select * from {model}",
     "int_identity_edges": "select * from {model}",
     "int_identity_domain_pairs": "select distinct domain from {model} where is_ambiguous",
+    "int_identity_regions": "select * from {model}",
 }
 
 

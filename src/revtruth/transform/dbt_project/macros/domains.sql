@@ -23,19 +23,14 @@
     punctuation, legal forms (Inc., GmbH, L.L.C., K.K., Aktiengesellschaft, …), a leading
     "The", office tags (HQ, US, EU, UK, …) removed; words people abbreviate written one way
     (technologies → tech, services → svc, solutions → soln, systems → sys,
-    laboratories → lab, international → intl, software → sw, holdings → hldgs); words
+    laboratories → lab, international → intl, software → sw, holdings → hldgs, group → grp); words
     run together in CamelCase split; single spaces.
     "The Acme Technologies, Inc. (EU)" → "acme tech".
 -#}
 {% macro company_name_key(column) -%}
-    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(lower(
-            -- words run together in CamelCase are words: "PolarSecurity" → "Polar Security",
-            -- "MIDynamics" → "MI Dynamics"
-            regexp_replace(regexp_replace({{ column }},
-                '([a-z])([A-Z])', '\1 \2', 'g'), '([A-Z]+)([A-Z][a-z])', '\1 \2', 'g')
-        ), '\([^)]*\)', ' ', 'g'),
+        regexp_replace(lower({{ revtruth.split_camel_case(column) }}), '\([^)]*\)', ' ', 'g'),
         -- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk"
         '\b([a-z])[. ]+([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3\4 ', 'g'),
         '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3 ', 'g'),
@@ -50,6 +45,7 @@
         '\binternational\b', 'intl', 'g'),
         '\bsoftwares?\b', 'sw', 'g'),
         '\b(holdings|holding|hldg)\b', 'hldgs', 'g'),
+        '\bgroup\b', 'grp', 'g'),
         ' +', ' ', 'g'))
 {%- endmacro %}
 
@@ -85,4 +81,12 @@
                 >= length(regexp_replace(split_part({{ email }}, '@', 1), '[^a-z]', '', 'g')) + 3
             then regexp_replace(split_part(split_part({{ email }}, '@', 2), '.', 1), '[^a-z]', '', 'g')
     end
+{%- endmacro %}
+
+
+{#- Words run together in CamelCase as words: "PolarSecurity" → "Polar Security",
+    "MIDynamics" → "MI Dynamics". -#}
+{% macro split_camel_case(column) -%}
+    regexp_replace(regexp_replace({{ column }},
+        '([a-z])([A-Z])', '\1 \2', 'g'), '([A-Z]+)([A-Z][a-z])', '\1 \2', 'g')
 {%- endmacro %}
