@@ -88,3 +88,33 @@ def test_decisions_that_contradict_each_other_are_an_error():
     ]
     with pytest.raises(ConflictingOverridesError, match="fix the overrides file"):
         cluster(RECORDS, links, different=[("stripe:c1", "product_db:t1")])
+
+
+@pytest.mark.parametrize("tier", ["stored_id", "domain", "probabilistic"])
+def test_a_different_decision_beats_a_direct_link_of_every_tier(tier):
+    found = cluster(
+        RECORDS,
+        [_link("stripe:c1", "salesforce:a1", tier, 0.999)],
+        different=[("stripe:c1", "salesforce:a1")],
+    )
+    assert found.company_of["stripe:c1"] != found.company_of["salesforce:a1"]
+    assert len(found.refused) == 1
+
+
+def test_a_model_link_between_two_whole_companies_is_held_for_review():
+    # {c1, a1} and {c2, a2} each hold a billing customer and a CRM account: a likely link
+    # between them is held back (a parent and its subsidiary, most often), while a link
+    # that adds a lone tenant to one of them is taken
+    found = cluster(
+        RECORDS,
+        [
+            _link("stripe:c1", "salesforce:a1", "domain"),
+            _link("stripe:c2", "salesforce:a2", "domain"),
+            _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.99),
+            _link("product_db:t1", "stripe:c2", "probabilistic", 0.9),
+        ],
+    )
+    assert found.company_of["stripe:c1"] != found.company_of["stripe:c2"]
+    assert [(link.left, link.right) for link in found.held] == [("salesforce:a1", "salesforce:a2")]
+    assert found.company_of["product_db:t1"] == found.company_of["stripe:c2"]
+    assert found.refused == []

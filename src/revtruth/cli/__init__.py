@@ -1,5 +1,5 @@
 """The `revtruth` command line. Commands parse options, call the library and render; each
-module holds one group of commands (`pipeline`, `reports`, `simulate`)."""
+module holds one group of commands (`pipeline`, `reports`, `identity`, `simulate`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from revtruth import __version__
-from revtruth.cli import pipeline, reports, simulate  # noqa: F401 - they register the commands
+from revtruth.cli import identity, pipeline, reports, simulate  # noqa: F401 - they register the commands
 from revtruth.cli.app import app, console
 
 # pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless.

@@ -3,6 +3,11 @@ exit codes, options, and the helpers that print money and fail with one clear li
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -22,7 +27,12 @@ app = typer.Typer(
 )
 report_app = typer.Typer(help="Reports read from the marts.", no_args_is_help=True)
 simulate_app = typer.Typer(help="The simulated company (test and demo data).", no_args_is_help=True)
+identity_app = typer.Typer(
+    help="Who is who: why records are one company, and the pairs waiting for a person.",
+    no_args_is_help=True,
+)
 app.add_typer(report_app, name="report")
+app.add_typer(identity_app, name="identity")
 app.add_typer(simulate_app, name="simulate")
 
 console = Console()
@@ -85,6 +95,21 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+def write_rows(
+    rows: list[dict[str, Any]], format: Format, columns: Sequence[str] | None = None
+) -> None:
+    """Rows to stdout as CSV (with `columns`, else the first row's) or JSON, for scripts."""
+    if format is Format.json:
+        sys.stdout.write(json.dumps(rows, default=str, indent=2) + "\n")
+        return
+    buffer = io.StringIO()
+    columns = list(columns or (rows[0] if rows else []))
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    sys.stdout.write(buffer.getvalue())
 
 
 def fail(what: str, todo: str) -> typer.Exit:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -20,12 +16,14 @@ from revtruth.cli.app import (
     load_cli_settings,
     money,
     report_app,
+    write_rows,
 )
 
 # ----------------------------------------------------------------------------- reports
 
 
-def _connect(settings):
+def connect_for_reports(settings):
+    """The warehouse, read-only, or one clear line saying why not."""
     from revtruth.warehouse import WarehouseError, connect_readonly
 
     try:
@@ -37,7 +35,7 @@ def _connect(settings):
 def print_overview(settings) -> None:
     from revtruth.reports import read_overview, read_zombies
 
-    connection = _connect(settings)
+    connection = connect_for_reports(settings)
     currency = settings.metrics.reporting_currency
     overview = read_overview(connection, currency)
     counts = Table(title="How many active customers do we have?", title_justify="left")
@@ -76,7 +74,7 @@ def report_zombies(
     from revtruth.reports import read_zombies
 
     settings = load_cli_settings(config)
-    rows = read_zombies(_connect(settings), limit=limit)
+    rows = read_zombies(connect_for_reports(settings), limit=limit)
     _render_zombies(rows, format, settings.metrics.reporting_currency, title="Zombie accounts")
 
 
@@ -96,7 +94,7 @@ def report_metrics(
 
     settings = load_cli_settings(config)
     currency = settings.metrics.reporting_currency
-    rows = read_bridge(_connect(settings), months)
+    rows = read_bridge(connect_for_reports(settings), months)
     bridge = Table(title=f"MRR bridge ({currency.upper()})", title_justify="left")
     for column in (
         "month",
@@ -173,7 +171,7 @@ def report_mrr(
 
     settings = load_cli_settings(config)
     currency = settings.metrics.reporting_currency
-    connection = _connect(settings)
+    connection = connect_for_reports(settings)
     rows = read_customer_history(connection, customer)
     if not rows:
         raise fail(
@@ -219,15 +217,8 @@ def _percent(value: Decimal | None) -> str:
 def _render_zombies(rows: list[dict[str, Any]], format: Format, currency: str, title: str) -> None:
     from revtruth.reports import ZOMBIE_COLUMNS
 
-    if format is Format.json:
-        sys.stdout.write(json.dumps(rows, default=str, indent=2) + "\n")
-        return
-    if format is Format.csv:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=ZOMBIE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buffer.getvalue())
+    if format is not Format.table:
+        write_rows(rows, format, ZOMBIE_COLUMNS)
         return
     table = Table(title=title, title_justify="left")
     for column in ("company", "MRR", "ARR", "last activity", "Stripe customer", "CRM owner"):

@@ -115,11 +115,16 @@ def resolve(settings: Settings) -> IdentitySummary:
     ]
     different = [o.pair for o in overrides if o.decision == "different"]
     clusters = cluster(records, links, different)
+    # uncertain pairs left apart, and likely ones held back because each side already looks
+    # like a whole company (clustering): both for a person, unless one decided already
     decided = {o.pair for o in overrides}
+    held = {(link.left, link.right) for link in clusters.held}
     review = [
         p
         for p in probable
-        if review_at <= p["match_probability"] < link_at
+        if (
+            review_at <= p["match_probability"] < link_at or (p["left_key"], p["right_key"]) in held
+        )
         and clusters.company_of[p["left_key"]] != clusters.company_of[p["right_key"]]
         and (p["left_key"], p["right_key"]) not in decided
     ]

@@ -47,6 +47,7 @@ class Clusters:
     company_of: dict[str, str]
     accepted: list[Link] = field(default_factory=list)
     refused: list[Link] = field(default_factory=list)  # would join records declared different
+    held: list[Link] = field(default_factory=list)  # model links between two complete groups
 
     def members(self) -> dict[str, list[str]]:
         grouped: dict[str, list[str]] = {}
@@ -100,9 +101,6 @@ def cluster(
         if a == b:
             result.accepted.append(link)  # confirms a company already formed
             continue
-        if link.tier == "probabilistic" and both_complete(a, b):
-            result.refused.append(link)
-            continue
         if not may_join(a, b):
             if link.tier == "override":
                 raise ConflictingOverridesError(
@@ -110,6 +108,9 @@ def cluster(
                     "of decisions also declares records of theirs different: fix the overrides file"
                 )
             result.refused.append(link)
+            continue
+        if link.tier == "probabilistic" and both_complete(a, b):
+            result.held.append(link)
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a

@@ -336,7 +336,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
     linker = Linker(records, model, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_ABOVE)
     con.register("predictions", predictions.as_duckdbpyrelation())
-    return con.execute(
+    return con.sql(
         """
         select
             least(unique_id_l, unique_id_r) as left_key,

@@ -1,7 +1,9 @@
 -- One row per pair of records the record-linkage model finds likely, but not likely enough,
 -- to be one company (between identity.review_probability and identity.link_probability),
--- still in different companies and not decided by a person: the work for
--- `revtruth identity review`, most likely first (docs/metrics.md#identity).
+-- or likely enough but held back because each side already looks like a whole company of
+-- its own (a parent and its subsidiary, more often than not); still in different companies
+-- and not decided by a person: the work for `revtruth identity review`, most likely first
+-- (docs/metrics.md#identity).
 
 with
 
