@@ -290,6 +290,7 @@ def test_as_dbt_vars_resolves_an_empty_as_of_date_to_todays_utc_date():
         "churn_at": "ended",
         "past_due_churn_after_days": 0,
         "metered_mrr": "zero",
+        "reconciliation_grace_days": 45,
         "dataset_prefix": "raw_",
     }
     assert load_settings(env={}).as_dbt_vars(today=date(2025, 3, 1))["as_of_date"] == "2025-03-01"
@@ -337,4 +338,4 @@ def test_documented_keys_lists_every_setting():
     assert "warehouse.path" in keys
     assert "sources.salesforce.security_token" in keys
     assert "sources.product_db.chunk_rows" in keys
-    assert len(keys) == len(set(keys)) == 41
+    assert len(keys) == len(set(keys)) == 42

@@ -53,6 +53,26 @@ CONTRACT = {
         "is_zombie",
     ],
     "mapping.unmatched": ["source", "source_id", "reason"],
+    "mapping.identity_links": ["company_id", "source", "source_id", "tier", "match_probability"],
+    "mapping.review_queue": ["review_rank", "left_key", "right_key", "match_probability"],
+    "analytics.customer_count_discrepancies": [
+        "company_id",
+        "billing_customers_counted",
+        "crm_accounts_counted",
+        "tenants_counted",
+        "discrepancy_codes",
+        "discrepancy_reason",
+    ],
+    "analytics.hallucinated_revenue": [
+        "opportunity_id",
+        "company_id",
+        "deal_amount_native",
+        "deal_currency",
+        "deal_amount",
+        "hallucination_reason",
+    ],
+    "analytics.unprovisioned_deals": ["opportunity_id", "company_id", "unprovisioned_reason"],
+    "analytics.unbilled_usage": ["tenant_id", "company_id", "unbilled_reason"],
 }
 
 
@@ -95,8 +115,50 @@ def assert_matches_ground_truth(directory: Path) -> None:
             if abs(Decimal(v) - mrr_minor.get(k, Decimal(0))) >= Decimal("0.01")
         }
         assert off == {}, f"MRR differs from ground truth by a cent or more: {off}"
+        assert_reconciliation_matches(con, truth)
     finally:
         con.close()
+
+
+def assert_reconciliation_matches(con: duckdb.DuckDBPyConnection, truth: dict) -> None:
+    """The four reconciliation marts hold exactly the simulator's answers: every deal, tenant
+    and company with the same reason (docs/metrics.md#reconciliation)."""
+
+    def rows(sql: str) -> set[tuple]:
+        return set(con.execute(sql).fetchall())
+
+    assert rows(
+        "select opportunity_id, hallucination_reason from analytics.hallucinated_revenue"
+    ) == set(truth["hallucinated_deals"].items())
+    assert rows(
+        "select opportunity_id, unprovisioned_reason from analytics.unprovisioned_deals"
+    ) == set(truth["unprovisioned_deals"].items())
+    assert rows("select tenant_id, unbilled_reason from analytics.unbilled_usage") == set(
+        truth["unbilled_tenants"].items()
+    )
+    # a found company stands for the true company of its records ("mixed" if they differ)
+    true_keys: dict[str, set[str]] = {}
+    for company_id, source_id in con.execute(
+        "select company_id, source_id from mapping.identity_links"
+    ).fetchall():
+        true_keys.setdefault(company_id, set()).add(truth["company_of"][source_id])
+    found = {
+        (min(true_keys[c]) if len(true_keys[c]) == 1 else "mixed", codes)
+        for c, codes in con.execute(
+            "select company_id, discrepancy_codes from analytics.customer_count_discrepancies"
+        ).fetchall()
+    }
+    expected = {
+        (key, ",".join(codes)) for key, codes in truth["count_discrepancies_by_company_key"].items()
+    }
+    assert found == expected, (
+        f"missing {sorted(expected - found)[:10]}, not expected {sorted(found - expected)[:10]}"
+    )
+    counts = con.execute(
+        "select billing_active_customers, crm_active_customers, product_active_customers "
+        "from analytics.active_customer_counts"
+    ).fetchall()[0]
+    assert counts == tuple(truth["count_totals"][k] for k in ("billing", "crm", "product"))
 
 
 def test_demo_warehouse_has_every_contract_relation_with_its_columns(demo_dir):

@@ -234,3 +234,100 @@ def _render_zombies(rows: list[dict[str, Any]], format: Format, currency: str, t
             row["crm_owner_name"] or "—",
         )
     console.print(table)
+
+
+@report_app.command("reconcile")
+def report_reconcile(
+    limit: Annotated[int, typer.Option(help="Rows shown per list (totals count all).")] = 10,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    config: ConfigOption = None,
+) -> None:
+    """Why billing, CRM and product count different customers, company by company."""
+    from revtruth.reports.reconciliation import COUNT_REASONS, read_reconciliation
+
+    settings = load_cli_settings(config)
+    currency = settings.metrics.reporting_currency
+    shown = None if format is Format.json else limit
+    found = read_reconciliation(connect_for_reports(settings), shown)
+    if format is not Format.table:
+        write_rows([{"counts": found.counts, "totals": found.totals, **found.rows}], Format.json)
+        return
+    counts = found.counts
+    answers = Table(title="How many active customers do we have?", title_justify="left")
+    answers.add_column("asked of")
+    answers.add_column("answer", justify="right")
+    answers.add_column("because it counts")
+    answers.add_row("billing", str(counts["billing_active_customers"]), counts["billing_rule"])
+    answers.add_row("CRM", str(counts["crm_active_customers"]), counts["crm_rule"])
+    answers.add_row("product", str(counts["product_active_customers"]), counts["product_rule"])
+    console.print(answers)
+    why = Table(
+        title=f"Why they differ: {counts['discrepant_companies']} companies counted unlike",
+        title_justify="left",
+    )
+    why.add_column("reason")
+    why.add_column("companies", justify="right")
+    for code, words in COUNT_REASONS.items():
+        if counts[f"companies_{code}"]:
+            why.add_row(words, str(counts[f"companies_{code}"]))
+    console.print(why)
+
+    hallucinated = found.totals["hallucinated_revenue"]
+    _print_deals(
+        f"Hallucinated revenue: {hallucinated['rows']} won deals billing does not bear out, "
+        f"{money(hallucinated['deal_amount'], currency)} claimed",
+        found.rows["hallucinated_revenue"],
+        "hallucination_reason",
+        currency,
+    )
+    unprovisioned = found.totals["unprovisioned_deals"]
+    _print_deals(
+        f"Unprovisioned deals: {unprovisioned['rows']} won deals of paying companies the "
+        f"product never saw ({money(unprovisioned['mrr_amount'], currency)} MRR)",
+        found.rows["unprovisioned_deals"],
+        "unprovisioned_reason",
+        currency,
+    )
+    for section in ("hallucinated_revenue", "unprovisioned_deals"):
+        if found.totals[section]["deals_without_fx_rate"]:
+            console.print(
+                f"[yellow]{found.totals[section]['deals_without_fx_rate']} deal(s) in "
+                f"{section} have a currency fx_rates has no rate for: not in the total.[/]"
+            )
+    unbilled = Table(
+        title=f"Unbilled usage: {found.totals['unbilled_usage']['rows']} active tenants of "
+        "companies that pay nothing",
+        title_justify="left",
+    )
+    for column in ("tenant", "company", "active users", "activity rows", "last active", "why"):
+        unbilled.add_column(column, justify="right" if column.startswith("act") else "left")
+    for row in found.rows["unbilled_usage"]:
+        unbilled.add_row(
+            row["tenant_name"] or row["tenant_id"],
+            row["company_name"] or row["company_id"],
+            str(row["recent_active_users"]),
+            str(row["recent_logins"]),
+            row["last_activity_at"].date().isoformat() if row["last_activity_at"] else "—",
+            row["unbilled_reason"].replace("_", " "),
+        )
+    console.print(unbilled)
+
+
+def _print_deals(title: str, rows: list[dict[str, Any]], reason: str, currency: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("company", "deal", "closed", "claimed", "why"):
+        table.add_column(column, justify="right" if column == "claimed" else "left")
+    for row in rows:
+        claimed = (
+            money(row["deal_amount"], currency)
+            if row["deal_amount"] is not None
+            else f"{row.get('deal_amount_native') or ''} {(row.get('deal_currency') or '').upper()}"
+        )
+        table.add_row(
+            row["company_name"] or row["company_id"],
+            row["opportunity_id"],
+            row["close_date"].isoformat(),
+            claimed,
+            row[reason].replace("_", " "),
+        )
+    console.print(table)

@@ -242,6 +242,14 @@ class MetricsSettings:
         choices=("zero", "last_period"),
         doc="tiered-and-metered-prices",
     )
+    reconciliation_grace_days: int = setting(
+        45,
+        "A won deal is judged this many days after it closed: by then it should have a paid "
+        "invoice (or it is hallucinated revenue) and product activity (or it is "
+        "unprovisioned); a paid invoice counts within this many days of the close date.",
+        check=_POSITIVE_DAYS,
+        doc="reconciliation",
+    )
 
     def resolved_as_of_date(self, today: date | None = None) -> date:
         """`as_of_date`, or today's UTC date when it is empty."""

@@ -326,14 +326,14 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
     db_api = DuckDBAPI(con)
     records = db_api.register("records")
-    linker = Linker(records, _settings(), log_level=logging.WARNING)
+    linker = Linker(records, _settings(), log_level=logging.ERROR)
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("name_compact")], recall=0.6)
-    training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
+    training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
     training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
     training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
     model = _calibrated(linker.misc.save_model_to_json())
-    linker = Linker(records, model, log_level=logging.WARNING)
+    linker = Linker(records, model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_ABOVE)
     con.register("predictions", predictions.as_duckdbpyrelation())
     return con.sql(

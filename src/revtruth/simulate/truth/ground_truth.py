@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from revtruth.simulate.company.plan import CompanyPlan
+from revtruth.simulate.truth import reconciliation
 from revtruth.simulate.truth.history import movements, mrr_by_customer_month
 from revtruth.simulate.truth.mrr import minor_for_json, mrr_minor_by_customer
 
@@ -137,6 +138,9 @@ def compute(plan: CompanyPlan) -> dict:
             key: minor_for_json(minor) for key, minor in sorted(company_mrr.items())
         },
         "hard_negative_pairs": hard_negative_pairs(plan),
+        # Added with reconciliation and time to value (reconciliation.py); the keys above
+        # keep their meaning.
+        **reconciliation.compute(plan, RECENT_WINDOW_DAYS),
     }
 
 
