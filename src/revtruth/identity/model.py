@@ -284,6 +284,12 @@ NEUTRAL_LEVEL = "Domains named alike, none the same"
 # entity in another country, a CRM account on a domain nobody else used).
 M_FLOOR = 0.01
 
+# How much of a level's frequency among random pairs `_calibrated` may explain away as
+# matches: at most nine tenths. The share of matches is itself an estimate, and one a little
+# high takes all of a level's frequency away: "first seen the same day" then weighed as if
+# no two companies ever started on one day, enough alone to join two unrelated companies.
+U_KEPT = 0.1
+
 
 def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
     """The trained model with two corrections a small company needs.
@@ -291,8 +297,8 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
     How often a level occurs among non-matches (u) is estimated from random pairs, and
     random pairs include matches: among a few hundred records, one pair in a few hundred
     is the same company, and those pairs share names, countries and dates. Observed
-    frequency = λ·m + (1 − λ)·u, so u is taken back out of it (never below a floor of one
-    pair in a million). With a hundred thousand records λ is tiny and this changes nothing;
+    frequency = λ·m + (1 − λ)·u, so u is taken back out of it (never below a tenth of what
+    was observed, `U_KEPT`). With a hundred thousand records λ is tiny and this changes nothing;
     with a few hundred it is the difference between "same name, same country" being
     strong evidence and being none.
 
@@ -308,7 +314,7 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
             m = max(level.get("m_probability") or 0.0, M_FLOOR)
             u = level.get("u_probability") or 0.0
             level["m_probability"] = m
-            level["u_probability"] = max((u - share * m) / (1 - share), 1e-6)
+            level["u_probability"] = max((u - share * m) / (1 - share), u * U_KEPT, 1e-6)
         for key in ("m_probability", "u_probability"):
             total = sum(level[key] for level in levels)
             for level in levels:
@@ -376,6 +382,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
                         || array_to_string(countries_r, ', ') || ')'
                 end,
                 case gamma_first_seen_day
+                    when 3 then 'first seen the same day'
                     when 2 then 'first seen within 3 days'
                     when 1 then 'first seen within 30 days'
                 end
