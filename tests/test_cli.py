@@ -120,3 +120,41 @@ def test_report_mrr_shows_one_customers_history_with_movements(in_demo_dir):
 def test_report_mrr_for_an_unknown_customer_fails_clearly(in_demo_dir):
     result = runner.invoke(app, ["report", "mrr", "--customer", "cus_nobody"])
     assert result.exit_code == 1 and "cus_nobody" in result.output
+
+
+def test_report_health_lists_paying_companies_worst_first_with_zombies_red(in_demo_dir):
+    result = runner.invoke(app, ["report", "health", "--format", "json", "--limit", "1000"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    truth = _ground_truth(in_demo_dir)
+    zombies = {r["company_id"] for r in rows if r["is_zombie"]}
+    assert len(zombies) == len(truth["zombie_stripe_customer_ids"])
+    assert {r["health_band"] for r in rows if r["is_zombie"]} == {"red"}
+    order = [("red", "amber", "green").index(r["health_band"]) for r in rows]
+    assert order == sorted(order)
+    assert all(0 <= r["health_score"] <= 100 for r in rows)
+
+
+def test_report_health_table_names_what_drags_a_company_down(in_demo_dir):
+    result = runner.invoke(app, ["report", "health", "--band", "red", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    assert "zombie" in result.output and "activity trend 0" in result.output
+
+
+def test_report_health_rejects_an_unknown_band(in_demo_dir):
+    result = runner.invoke(app, ["report", "health", "--band", "purple"])
+    assert result.exit_code != 0 and "red, amber, green" in result.output
+
+
+def test_report_reconcile_prints_the_counts_and_every_list(in_demo_dir):
+    truth = _ground_truth(in_demo_dir)
+    result = runner.invoke(app, ["report", "reconcile", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)[0]
+    assert {r["opportunity_id"] for r in found["hallucinated_revenue"]} == set(
+        truth["hallucinated_deals"]
+    )
+    assert {r["tenant_id"] for r in found["unbilled_usage"]} == set(truth["unbilled_tenants"])
+    table = runner.invoke(app, ["report", "reconcile"])
+    assert table.exit_code == 0, table.output
+    assert "Hallucinated revenue" in table.output and "Unbilled usage" in table.output

@@ -290,6 +290,14 @@ def test_as_dbt_vars_resolves_an_empty_as_of_date_to_todays_utc_date():
         "churn_at": "ended",
         "past_due_churn_after_days": 0,
         "metered_mrr": "zero",
+        "health_value_active_users": 3,
+        "health_weight_activity_trend": 25,
+        "health_weight_seat_utilisation": 15,
+        "health_weight_breadth": 15,
+        "health_weight_payment": 20,
+        "health_weight_contraction": 10,
+        "health_weight_renewal": 5,
+        "health_weight_time_to_value": 10,
         "reconciliation_grace_days": 45,
         "dataset_prefix": "raw_",
     }
@@ -338,4 +346,4 @@ def test_documented_keys_lists_every_setting():
     assert "warehouse.path" in keys
     assert "sources.salesforce.security_token" in keys
     assert "sources.product_db.chunk_rows" in keys
-    assert len(keys) == len(set(keys)) == 42
+    assert len(keys) == len(set(keys)) == 50

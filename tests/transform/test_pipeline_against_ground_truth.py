@@ -43,6 +43,10 @@ CONTRACT = {
         "crm_owner_name",
         "recent_logins",
         "account_health_score",
+        "health_score",
+        "value_started_on",
+        "days_to_first_activity",
+        "days_to_nth_active_user",
     ],
     "analytics.account_health": [
         "company_id",
@@ -51,6 +55,15 @@ CONTRACT = {
         "recent_logins",
         "account_health_score",
         "is_zombie",
+        "health_score",
+        "health_band",
+        "activity_trend_score",
+        "seat_utilisation_score",
+        "breadth_score",
+        "payment_score",
+        "contraction_score",
+        "renewal_score",
+        "time_to_value_score",
     ],
     "mapping.unmatched": ["source", "source_id", "reason"],
     "mapping.identity_links": ["company_id", "source", "source_id", "tier", "match_probability"],
@@ -116,6 +129,7 @@ def assert_matches_ground_truth(directory: Path) -> None:
         }
         assert off == {}, f"MRR differs from ground truth by a cent or more: {off}"
         assert_reconciliation_matches(con, truth)
+        assert_time_to_value_matches(con, truth)
     finally:
         con.close()
 
@@ -159,6 +173,37 @@ def assert_reconciliation_matches(con: duckdb.DuckDBPyConnection, truth: dict) -
         "from analytics.active_customer_counts"
     ).fetchall()[0]
     assert counts == tuple(truth["count_totals"][k] for k in ("billing", "crm", "product"))
+
+
+def assert_time_to_value_matches(con: duckdb.DuckDBPyConnection, truth: dict) -> None:
+    """Every company's value start and days to value equal the simulator's, company by
+    company (docs/metrics.md#health-score); a found company stands for its records' true
+    company."""
+    found = {}
+    for source_id, started, first, nth in con.execute(
+        """
+        select links.source_id, c.value_started_on, c.days_to_first_activity,
+            c.days_to_nth_active_user
+        from analytics.customer_360 as c
+        join mapping.identity_links as links on links.company_id = c.company_id
+        where c.value_started_on is not null
+        """
+    ).fetchall():
+        found[truth["company_of"][source_id]] = (started.isoformat(), first, nth)
+    expected = {
+        key: (v["value_started_on"], v["days_to_first_activity"], v["days_to_nth_active_user"])
+        for key, v in truth["time_to_value_by_company_key"].items()
+    }
+    differ = {
+        k: (found.get(k), expected.get(k))
+        for k in found.keys() | expected.keys()
+        if found.get(k) != expected.get(k)
+    }
+    assert differ == {}, f"time to value differs for {len(differ)}: {sorted(differ.items())[:5]}"
+    zombie_bands = con.execute(
+        "select count(*) from analytics.account_health where is_zombie and health_band <> 'red'"
+    ).fetchone()[0]
+    assert zombie_bands == 0
 
 
 def test_demo_warehouse_has_every_contract_relation_with_its_columns(demo_dir):

@@ -331,3 +331,63 @@ def _print_deals(title: str, rows: list[dict[str, Any]], reason: str, currency: 
             row[reason].replace("_", " "),
         )
     console.print(table)
+
+
+@report_app.command("health")
+def report_health(
+    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = 20,
+    band: Annotated[str | None, typer.Option(help="Only this band: red, amber or green.")] = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = Format.table,
+    config: ConfigOption = None,
+) -> None:
+    """The paying companies most at risk, worst first, with the components dragging them down.
+
+    health_score is 0–100 from seven components (docs/metrics.md#health-score); a zombie
+    is red whatever its score."""
+    from revtruth.reports.health import (
+        BANDS,
+        COMPONENTS,
+        HEALTH_COLUMNS,
+        count_bands,
+        drags,
+        read_health,
+    )
+
+    if band is not None and band not in BANDS:
+        raise fail(f"no band {band!r}", f"use one of {', '.join(BANDS)}")
+    settings = load_cli_settings(config)
+    currency = settings.metrics.reporting_currency
+    connection = connect_for_reports(settings)
+    rows = read_health(connection, limit=limit, band=band)
+    if format is not Format.table:
+        write_rows(rows, format, HEALTH_COLUMNS)
+        return
+    bands = count_bands(connection)
+    colours = {"red": "red", "amber": "yellow", "green": "green"}
+    table = Table(
+        title="Account health, worst first   "
+        + "   ".join(f"[{colours[b]}]{b} {n}[/]" for b, n in bands.items()),
+        title_justify="left",
+    )
+    for column in ("company", "MRR", "score", "band", "dragged down by", "CRM owner"):
+        table.add_column(column, justify="right" if column in ("MRR", "score") else "left")
+    for row in rows:
+        reasons = [f"{name.replace('_', ' ')} {score}" for name, score in drags(row)]
+        if row["is_zombie"]:
+            reasons.insert(0, "[bold]zombie: nobody used it in the zombie window[/]")
+        uncertain = " [dim](identity uncertain)[/]" if row["is_identity_uncertain"] else ""
+        table.add_row(
+            (row["company_name"] or row["company_id"]) + uncertain,
+            money(row["mrr_amount"], currency),
+            "—" if row["health_score"] is None else str(row["health_score"]),
+            f"[{colours[row['health_band']]}]{row['health_band']}[/]",
+            ", ".join(reasons) or "—",
+            row["crm_owner_name"] or "—",
+        )
+    console.print(table)
+    console.print(
+        f"[dim]components: {', '.join(COMPONENTS)} (0–100 each; "
+        "`revtruth report health -f csv` has them all)[/]"
+    )

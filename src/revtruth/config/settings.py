@@ -167,6 +167,16 @@ class WarehouseSettings:
         return f"{self.dataset_prefix}{system}"
 
 
+def health_weight(default: int, component: str) -> Any:
+    """A weight of one health_score component (docs/metrics.md#health-score)."""
+    return setting(
+        default,
+        f"Weight in health_score of {component}; 0 leaves it out.",
+        check=(lambda v: v >= 0, "zero or a positive whole number"),
+        doc="health-score",
+    )
+
+
 @dataclass(frozen=True)
 class MetricsSettings:
     """The metric conventions (docs/metrics.md). Each reaches dbt as a var of the same name."""
@@ -241,6 +251,30 @@ class MetricsSettings:
         'revenue) or "last_period" (the last closed period\'s billed amount, per month).',
         choices=("zero", "last_period"),
         doc="tiered-and-metered-prices",
+    )
+    health_value_active_users: int = setting(
+        3,
+        "Time to value counts the days until this many distinct users of a company have "
+        "used the product (days_to_nth_active_user).",
+        check=(lambda v: v >= 1, "a positive count"),
+        doc="health-score",
+    )
+    health_weight_activity_trend: int = health_weight(
+        25, "activity in the recent window against the window before"
+    )
+    health_weight_seat_utilisation: int = health_weight(15, "recently active users per paid seat")
+    health_weight_breadth: int = health_weight(
+        15, "the share of the product's event types used recently"
+    )
+    health_weight_payment: int = health_weight(
+        20, "no past_due or unpaid subscription, no uncollectible invoice in 90 days"
+    )
+    health_weight_contraction: int = health_weight(
+        10, "the share of its MRR of three months ago still paid"
+    )
+    health_weight_renewal: int = health_weight(5, "days to an annual plan's renewal, full at 90")
+    health_weight_time_to_value: int = health_weight(
+        10, "days from closed-won or first payment to first product use"
     )
     reconciliation_grace_days: int = setting(
         45,

@@ -46,6 +46,18 @@ tenant_activity as (
 
 ),
 
+health as (
+
+    select * from {{ ref('int_company_health') }}
+
+),
+
+time_to_value as (
+
+    select * from {{ ref('int_company_time_to_value') }}
+
+),
+
 billing as (
 
     select
@@ -172,16 +184,22 @@ final as (
         coalesce(identity.identity_confidence < 1, false) as is_identity_uncertain,
         -- health is a question about paying companies: a prospect has none
         case when coalesce(billing.mrr_amount, 0) > 0
-            then {{ health_score('coalesce(product.recent_logins, 0)') }}
+            then {{ account_health_label('coalesce(product.recent_logins, 0)') }}
         end as account_health_score,
         coalesce(billing.mrr_amount, 0) > 0
-            and coalesce(product.active_users_zombie_window, 0) = 0 as is_zombie
+            and coalesce(product.active_users_zombie_window, 0) = 0 as is_zombie,
+        case when coalesce(billing.mrr_amount, 0) > 0 then health.health_score end as health_score,
+        time_to_value.value_started_on,
+        time_to_value.days_to_first_activity,
+        time_to_value.days_to_nth_active_user
     from companies
     left join billing on companies.company_id = billing.company_id
     left join crm on companies.company_id = crm.company_id
     left join latest_deal on companies.company_id = latest_deal.company_id
     left join product on companies.company_id = product.company_id
     left join identity on companies.company_id = identity.company_id
+    left join health on companies.company_id = health.company_id
+    left join time_to_value on companies.company_id = time_to_value.company_id
 
 )
 
