@@ -549,7 +549,9 @@ def child_resolve(directory: str, today: str) -> None:
     con = duckdb.connect()
     model.load_records(con, inputs)
     db_api = DuckDBAPI(con)
-    rules = model._settings().blocking_rules_to_generate_predictions
+    rules = model._settings(
+        summary.records > model.TRAIN_ON_AT_MOST
+    ).blocking_rules_to_generate_predictions
     counted = count_comparisons_from_blocking_rules(
         db_api.register("records"),
         blocking_rules=rules,

@@ -38,6 +38,12 @@ log = logging.getLogger(__name__)
 # Pairs below this probability are not kept at all (neither linked nor reviewed).
 KEEP_ABOVE = 0.05
 
+# The model learns from at most this many records, a random sample of them when there are
+# more, and then scores every record. What it learns (how often each level occurs among
+# matches and non-matches, the share of pairs that match) is the same in a uniform sample,
+# and training on every pair a blocking rule makes grows with the square of the records.
+TRAIN_ON_AT_MOST = 20_000
+
 
 def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> int:
     """Build the table `records` (one row per record, what the model compares) in `con`
@@ -52,7 +58,41 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
     con.execute(_RECORDS_SQL)
+    for column in ("names_and_stems", "people", "abbreviation_keys"):
+        _drop_common_keys(con, column)
     return con.execute("select count(*) from records").fetchall()[0][0]
+
+
+# A blocking key more records than this share says little about any two of them (an
+# abbreviation "ts" of a hundred two-word names, an accounts-payable mailbox on invoices
+# of many companies) and pairs them all: with 100,000 records, one such key alone makes
+# tens of millions of pairs. Such keys are left out of blocking (not of the comparisons).
+MOST_RECORDS_PER_KEY = 100
+
+
+def _drop_common_keys(con: duckdb.DuckDBPyConnection, column: str) -> None:
+    """Add `<column>_blocking`: the column's keys without those more than
+    `MOST_RECORDS_PER_KEY` records share."""
+    con.execute(
+        f"""
+        create or replace table records as
+        with keys as (
+            select unnest({column}) as key from records
+        ),
+        common as (
+            select coalesce(list(key), []) as common_keys
+            from (
+                select key from keys group by key having count(*) > {MOST_RECORDS_PER_KEY}
+            ) as counted
+        )
+        select
+            records.*,
+            list_filter(records.{column}, lambda key: not list_contains(common.common_keys, key))
+                as {column}_blocking
+        from records
+        cross join common
+        """
+    )
 
 
 # A domain's stem is what names the company in it: "getacmehealth.co.uk" → "acmehealth"
@@ -173,7 +213,7 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
 
-def _settings() -> Any:
+def _settings(large: bool) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
@@ -262,12 +302,18 @@ def _settings() -> Any:
         blocking_rules_to_generate_predictions=[
             block_on("name_first_token"),
             block_on("substr(name_compact, 1, 4)"),
-            block_on("names_and_stems", arrays_to_explode=["names_and_stems"]),
-            block_on("people", arrays_to_explode=["people"]),
+            block_on("names_and_stems_blocking", arrays_to_explode=["names_and_stems_blocking"]),
+            block_on("people_blocking", arrays_to_explode=["people_blocking"]),
             # abbreviations against the names they abbreviate
-            block_on("abbreviation_keys", arrays_to_explode=["abbreviation_keys"]),
-            # a deal won, its billing customer created, its tenant provisioned: the same day
-            block_on("first_seen_day"),
+            block_on(
+                "abbreviation_keys_blocking", arrays_to_explode=["abbreviation_keys_blocking"]
+            ),
+            # a deal won, its billing customer created, its tenant provisioned: the same day;
+            # with many records, the same day and initial (an abbreviation keeps it: "PAO
+            # Robotics", "Prism & Onyx Robotics"), as a day alone then pairs hundreds
+            block_on("first_seen_day", "substr(name_compact, 1, 1)")
+            if large
+            else block_on("first_seen_day"),
         ],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
@@ -331,15 +377,21 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
     from splink import DuckDBAPI, Linker, block_on
 
     db_api = DuckDBAPI(con)
-    records = db_api.register("records")
-    linker = Linker(records, _settings(), log_level=logging.ERROR)
+    large = con.execute("select count(*) from records").fetchall()[0][0] > TRAIN_ON_AT_MOST
+    if large:
+        con.execute(
+            "create or replace table training_records as select * from records"
+            f" using sample reservoir({TRAIN_ON_AT_MOST} rows) repeatable (1)"
+        )
+    training_records = db_api.register("training_records" if large else "records")
+    linker = Linker(training_records, _settings(large), log_level=logging.ERROR)
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("name_compact")], recall=0.6)
     training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
     training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
     training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
     model = _calibrated(linker.misc.save_model_to_json())
-    linker = Linker(records, model, log_level=logging.ERROR)
+    linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_ABOVE)
     con.register("predictions", predictions.as_duckdbpyrelation())
     return con.sql(
