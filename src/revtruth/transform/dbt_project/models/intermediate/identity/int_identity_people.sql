@@ -5,6 +5,12 @@
 -- noahmoreau977@gmail.com → "noahmoreau"). Role addresses (finance@, billing@, …) name no
 -- one and are left out.
 
+{%- set role_words = [
+    'accounts?', 'accounting', 'billing', 'finance', 'invoices?', 'invoicing', 'payments?',
+    'payables?', 'receivables?', 'admin', 'office', 'hello', 'contact', 'support', 'team',
+    'purchasing', 'procurement', 'bookkeeping', 'noreply', 'donotreply', 'info', 'sales',
+    'dept', 'department'] %}
+
 with
 
 customers as (
@@ -75,10 +81,9 @@ final as (
     select distinct node_key, person_key
     from keyed
     where length(person_key) >= 6
-        and person_key not in (
-            'finance', 'billing', 'accounts', 'accounting', 'invoices', 'invoice', 'payments',
-            'payables', 'admin', 'office', 'hello', 'contact', 'support', 'team', 'purchasing'
-        )
+        -- a role mailbox names no one: finance@, accounts-payable@, billing.team@ (any run
+        -- of role words)
+        and not regexp_matches(person_key, '^({{ role_words | join("|") }})+$')
 
 )
 
