@@ -382,7 +382,9 @@ def report_health(
             (row["company_name"] or row["company_id"]) + uncertain,
             money(row["mrr_amount"], currency),
             "—" if row["health_score"] is None else str(row["health_score"]),
-            f"[{colours[row['health_band']]}]{row['health_band']}[/]",
+            f"[{colours[row['health_band']]}]{row['health_band']}[/]"
+            if row["health_band"]
+            else "—",
             ", ".join(reasons) or "—",
             row["crm_owner_name"] or "—",
         )

@@ -34,11 +34,12 @@ final as (
         customer_360.account_health_score,
         customer_360.is_zombie,
         customer_360.health_score,
-        -- red below 40, amber below 70; a zombie is red whatever its score
+        -- red below 40, amber below 70; a zombie is red whatever its score, and no score
+        -- (every weight set to 0) is no band rather than green
         case
             when customer_360.is_zombie or customer_360.health_score < 40 then 'red'
             when customer_360.health_score < 70 then 'amber'
-            else 'green'
+            when customer_360.health_score >= 70 then 'green'
         end as health_band,
         health.activity_trend_score,
         health.seat_utilisation_score,
