@@ -58,8 +58,7 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
     con.execute(_RECORDS_SQL)
-    for column in ("names_and_stems", "people", "abbreviation_keys"):
-        _drop_common_keys(con, column)
+    _drop_common_keys(con, ("names_and_stems", "people", "abbreviation_keys"))
     return con.execute("select count(*) from records").fetchall()[0][0]
 
 
@@ -70,28 +69,30 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
 MOST_RECORDS_PER_KEY = 100
 
 
-def _drop_common_keys(con: duckdb.DuckDBPyConnection, column: str) -> None:
-    """Add `<column>_blocking`: the column's keys without those more than
-    `MOST_RECORDS_PER_KEY` records share."""
-    con.execute(
-        f"""
-        create or replace table records as
-        with keys as (
-            select unnest({column}) as key from records
-        ),
-        common as (
-            select coalesce(list(key), []) as common_keys
+def _drop_common_keys(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> None:
+    """Add `<column>_blocking` for each column: its keys without those more than
+    `MOST_RECORDS_PER_KEY` records share (in one pass over `records`)."""
+    ctes = ",\n".join(
+        f"""common_{column} as (
+            select coalesce(list(key), []) as keys
             from (
-                select key from keys group by key having count(*) > {MOST_RECORDS_PER_KEY}
+                select key
+                from (select unnest({column}) as key from records) as exploded
+                group by key
+                having count(*) > {MOST_RECORDS_PER_KEY}
             ) as counted
-        )
-        select
-            records.*,
-            list_filter(records.{column}, lambda key: not list_contains(common.common_keys, key))
-                as {column}_blocking
-        from records
-        cross join common
-        """
+        )"""
+        for column in columns
+    )
+    filtered = ",\n".join(
+        f"list_filter(records.{column}, lambda key: not list_contains(common_{column}.keys, key))"
+        f" as {column}_blocking"
+        for column in columns
+    )
+    joins = "\n".join(f"cross join common_{column}" for column in columns)
+    con.execute(
+        f"create or replace table records as with {ctes} "
+        f"select records.*, {filtered} from records {joins}"
     )
 
 

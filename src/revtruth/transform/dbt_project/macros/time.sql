@@ -53,6 +53,15 @@
 
 
 {#-
+    The first day of a window of `days` days that ends on the as-of date, both included:
+    as_of_date − days … as_of_date (the health windows, docs/metrics.md#account-health-and-zombies).
+-#}
+{% macro window_start(days) -%}
+    {{ dbt.dateadd('day', -days, revtruth.as_of_date()) }}
+{%- endmacro %}
+
+
+{#-
     The UTC midnight that starts a date, as a timestamp with time zone, built from whole days
     since the epoch so that the session's time zone never shifts it.
 -#}

@@ -3,8 +3,8 @@
 -- recently against how many the whole product log has (docs/metrics.md#health-score).
 
 {%- set days = var('recent_activity_days') %}
-{%- set recent_since = dbt.dateadd('day', -days, revtruth.as_of_date()) %}
-{%- set previous_since = dbt.dateadd('day', -(2 * days + 1), revtruth.as_of_date()) %}
+{%- set recent_since = revtruth.window_start(days) %}
+{%- set previous_since = revtruth.window_start(2 * days + 1) %}
 
 with
 

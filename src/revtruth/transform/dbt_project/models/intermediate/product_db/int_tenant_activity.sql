@@ -1,8 +1,8 @@
 -- One row per tenant with its product usage in the health windows, counted back from the
 -- as-of date inclusive (today − 30 … today). Every activity row counts, whatever its type.
 
-{%- set recent_since = dbt.dateadd('day', -var('recent_activity_days'), revtruth.as_of_date()) %}
-{%- set zombie_since = dbt.dateadd('day', -var('zombie_inactivity_days'), revtruth.as_of_date()) %}
+{%- set recent_since = revtruth.window_start(var('recent_activity_days')) %}
+{%- set zombie_since = revtruth.window_start(var('zombie_inactivity_days')) %}
 
 with
 
