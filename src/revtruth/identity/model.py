@@ -133,8 +133,14 @@ domain_lists as (
     select
         node_key,
         list(distinct domain order by domain) as domains,
-        list(distinct regexp_replace(stem, '[^a-z0-9]', '', 'g') order by 1) as domain_stems
-    from stems
+        list(distinct regexp_replace(stem, '[^a-z0-9]', '', 'g') order by 1) as domain_stems,
+        -- the countries its domains are registered under ("acme.de", "acme.co.uk"); the
+        -- two-letter endings used as generic ones (.io, .ai, .co, .me, …) place nothing
+        list(distinct case suffix when 'uk' then 'GB' else upper(suffix) end order by 1)
+            filter (where length(suffix) = 2 and suffix not in (
+                'ai', 'io', 'co', 'me', 'tv', 'fm', 'ly', 'gg', 'to', 'sh', 'ws', 'cc', 'la',
+                'so', 'vc', 'gl', 'nu', 'tk', 'ac', 'am', 'im', 'eu')) as domain_countries
+    from (select *, regexp_extract(domain, '\.([a-z]+)$', 1) as suffix from stems) as suffixed
     group by node_key
 ),
 region_lists as (
@@ -181,9 +187,12 @@ select
                 || array_to_string(string_split(named.name_key, ' ')[2:], ' ')
     end as name_as_abbreviation,
     named.country,
-    -- where the record is: its own country, else the countries its name places it in
-    case when named.country is not null then [named.country] else region_lists.countries end
-        as countries,
+    -- where the record is: its own country, else the countries its name places it in, else
+    -- those its domains are registered under
+    case
+        when named.country is not null then [named.country]
+        else coalesce(region_lists.countries, nullif(domain_lists.domain_countries, []))
+    end as countries,
     cast(named.first_seen_at as date) as first_seen_day,
     domain_lists.domains[1] as primary_domain,
     domain_lists.domains,
@@ -223,14 +232,19 @@ def _settings(large: bool) -> Any:
         comparison_levels=[
             cll.NullLevel("name_compact"),
             cll.ExactMatchLevel("name_compact"),
-            # a typo: one letter wrong, missing, doubled or two swapped (two in a long
-            # name); not a similarity score, which rates "Pine Analytics" and "Pioneer
-            # Analytics" as nearly the same for all the letters they share
+            # a typo: one letter wrong, missing, doubled or two swapped; not a similarity
+            # score, which rates "Pine Analytics" and "Pioneer Analytics" as nearly the
+            # same for all the letters they share
             cll.CustomLevel(
-                "damerau_levenshtein(name_compact_l, name_compact_r)"
-                " <= case when least(length(name_compact_l), length(name_compact_r)) >= 8"
-                " then 2 else 1 end",
-                label_for_charts="A letter or two differ",
+                "damerau_levenshtein(name_compact_l, name_compact_r) <= 1",
+                label_for_charts="A letter differs",
+            ),
+            # two typos in a long name, weighed apart from one: two letters are as often
+            # another word ("Ember Media", "Ember Medical") as two slips
+            cll.CustomLevel(
+                "damerau_levenshtein(name_compact_l, name_compact_r) <= 2"
+                " and least(length(name_compact_l), length(name_compact_r)) >= 8",
+                label_for_charts="Two letters differ",
             ),
             # one name is the other with words added: an office tag ("Acme - Japan") or a
             # subsidiary ("Acme Health Europe"); weighed on its own, not as a near-equal name
@@ -296,8 +310,24 @@ def _settings(large: bool) -> Any:
                 ],
                 output_column_name="where",
             ),
-            cl.AbsoluteDateDifferenceAtThresholds(
-                "first_seen_day", input_is_string=False, metrics=["day", "day"], thresholds=[3, 30]
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("first_seen_day"),
+                    # a duplicate CRM account is opened whenever someone misses the first:
+                    # when two records of one system appeared says nothing either way
+                    cll.CustomLevel(
+                        "source_dataset_l = source_dataset_r", label_for_charts=SAME_SYSTEM_DAYS
+                    ),
+                    cll.ExactMatchLevel("first_seen_day"),
+                    cll.AbsoluteDateDifferenceLevel(
+                        "first_seen_day", input_is_string=False, threshold=3, metric="day"
+                    ),
+                    cll.AbsoluteDateDifferenceLevel(
+                        "first_seen_day", input_is_string=False, threshold=30, metric="day"
+                    ),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="first_seen_day",
             ),
         ],
         blocking_rules_to_generate_predictions=[
@@ -325,6 +355,8 @@ def _settings(large: bool) -> Any:
 # comparison (its level "Domains named alike"); here they count neither for nor against,
 # where "no company domain in common" would count against.
 NEUTRAL_LEVEL = "Domains named alike, none the same"
+SAME_SYSTEM_DAYS = "Both of one system"
+NEUTRAL_LEVELS = (NEUTRAL_LEVEL, SAME_SYSTEM_DAYS)
 
 # No evidence is taken as impossible for the same company: a level never seen among the
 # matches the model trained on still keeps this share of them (a company's second billing
@@ -367,7 +399,7 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
             for level in levels:
                 level[key] /= total
         for level in levels:
-            if level.get("label_for_charts") == NEUTRAL_LEVEL:
+            if level.get("label_for_charts") in NEUTRAL_LEVELS:
                 level["u_probability"] = level["m_probability"]
     return model
 
@@ -404,8 +436,9 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 7 then 'same name (' || name_compact_l || ')'
-                    when 6 then 'a letter or two differ (' || names || ')'
+                    when 8 then 'same name (' || name_compact_l || ')'
+                    when 7 then 'a letter differs (' || names || ')'
+                    when 6 then 'two letters differ (' || names || ')'
                     when 5 then 'one name is the other with words added (' || names || ')'
                     when 4 then 'names differ (' || names || '), domains named alike: '
                         || array_to_string(list_intersect(

@@ -23,29 +23,43 @@
     punctuation, legal forms (Inc., GmbH, L.L.C., K.K., Aktiengesellschaft, …), a leading
     "The", office tags (HQ, US, EU, UK, …) removed; words people abbreviate written one way
     (technologies → tech, services → svc, solutions → soln, systems → sys,
-    laboratories → lab, international → intl, software → sw, holdings → hldgs, group → grp); words
-    run together in CamelCase split; single spaces.
-    "The Acme Technologies, Inc. (EU)" → "acme tech".
+    laboratories → lab, international/int'l → intl, software → sw, holdings → hldgs,
+    group → grp, partners/ptnrs → ptnr, medical → med, financial/finance → fin,
+    healthcare → health, management → mgmt, communications → comm, manufacturing → mfg,
+    industries → ind); a plural as its singular ("networks" → "network"); words run
+    together in CamelCase split (a mixed-case legal form such as GmbH kept whole); single
+    spaces. "The Acme Technologies, Inc. (EU)" → "acme tech".
 -#}
 {% macro company_name_key(column) -%}
     trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(lower({{ revtruth.split_camel_case(column) }}), '\([^)]*\)', ' ', 'g'),
+        regexp_replace(lower({{ revtruth.split_camel_case(revtruth.mixed_case_legal_forms(column)) }}), '\([^)]*\)', ' ', 'g'),
         -- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk"
         '\b([a-z])[. ]+([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3\4 ', 'g'),
         '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3 ', 'g'),
         '\b([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2 ', 'g'),
         '[^a-z0-9 ]+', ' ', 'g'),
-        '\b(the|and|inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|aktiengesellschaft|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|bv|nv|oy|ab|plc|pty|pte|bhd|sdn|hq|us|usa|eu|uk|emea|apac)\b', ' ', 'g'),
+        '\b(the|and|inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|kgaa|aktiengesellschaft|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|bv|nv|oy|ab|plc|pty|pte|bhd|sdn|hq|us|usa|eu|uk|emea|apac)\b', ' ', 'g'),
         '\btechnolog(y|ies)\b', 'tech', 'g'),
         '\b(services|service|svcs)\b', 'svc', 'g'),
         '\b(solutions|solution|solns)\b', 'soln', 'g'),
         '\b(systems|system)\b', 'sys', 'g'),
         '\b(laboratories|laboratory|labs)\b', 'lab', 'g'),
-        '\binternational\b', 'intl', 'g'),
+        '\b(international|int l)\b', 'intl', 'g'),
         '\bsoftwares?\b', 'sw', 'g'),
         '\b(holdings|holding|hldg)\b', 'hldgs', 'g'),
         '\bgroup\b', 'grp', 'g'),
+        '\b(partners|partner|ptnrs|ptnr)\b', 'ptnr', 'g'),
+        '\bmedical\b', 'med', 'g'),
+        '\b(financial|finance)\b', 'fin', 'g'),
+        '\bhealthcare\b', 'health', 'g'),
+        '\bmanagement\b', 'mgmt', 'g'),
+        '\b(communications|comms)\b', 'comm', 'g'),
+        '\bmanufacturing\b', 'mfg', 'g'),
+        '\b(industries|industry)\b', 'ind', 'g'),
+        -- a plural as its singular: "networks" → "network", "ventures" → "venture"
+        '\b([a-z]{3,}[^s])s\b', '\1', 'g'),
         ' +', ' ', 'g'))
 {%- endmacro %}
 
@@ -81,6 +95,14 @@
                 >= length(regexp_replace(split_part({{ email }}, '@', 1), '[^a-z]', '', 'g')) + 3
             then regexp_replace(split_part(split_part({{ email }}, '@', 2), '.', 1), '[^a-z]', '', 'g')
     end
+{%- endmacro %}
+
+
+{#- Legal forms written in mixed case, lower case and apart, so that splitting CamelCase
+    keeps them whole: "Lumen GmbH" → "Lumen gmbh", not "Lumen Gmb H"; "AcmeKGaA" → "Acme kgaa". -#}
+{% macro mixed_case_legal_forms(column) -%}
+    regexp_replace(regexp_replace(regexp_replace({{ column }},
+        'GmbH\b', ' gmbh ', 'g'), '\bmbH\b', ' mbh ', 'g'), 'KGaA\b', ' kgaa ', 'g')
 {%- endmacro %}
 
 
