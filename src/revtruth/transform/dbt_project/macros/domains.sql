@@ -40,7 +40,7 @@
         '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3 ', 'g'),
         '\b([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2 ', 'g'),
         '[^a-z0-9 ]+', ' ', 'g'),
-        '\b(the|and|inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|kgaa|aktiengesellschaft|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|bv|nv|oy|ab|plc|pty|pte|bhd|sdn|hq|us|usa|eu|uk|emea|apac)\b', ' ', 'g'),
+        '\b(the|and|' || {{ revtruth.legal_forms() }} || '|hq|us|usa|eu|uk|emea|apac)\b', ' ', 'g'),
         '\btechnolog(y|ies)\b', 'tech', 'g'),
         '\b(services|service|svcs)\b', 'svc', 'g'),
         '\b(solutions|solution|solns)\b', 'soln', 'g'),
@@ -95,6 +95,13 @@
                 >= length(regexp_replace(split_part({{ email }}, '@', 1), '[^a-z]', '', 'g')) + 3
             then regexp_replace(split_part(split_part({{ email }}, '@', 2), '.', 1), '[^a-z]', '', 'g')
     end
+{%- endmacro %}
+
+
+{#- The legal forms a company name may end with, as a regular expression's alternatives
+    (written without dots: "L.L.C." and "K. K." are run together before they are sought). -#}
+{% macro legal_forms() -%}
+    'inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|kgaa|aktiengesellschaft|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|bv|nv|oy|ab|plc|pty|pte|bhd|sdn'
 {%- endmacro %}
 
 

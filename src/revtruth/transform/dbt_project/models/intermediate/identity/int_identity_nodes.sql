@@ -39,6 +39,16 @@ domains as (
 
 ),
 
+-- the region words a name may end with ("Acme Partners - Canada", "Acme GmbH Deutschland"),
+-- longest first so that "north america" goes before "america"
+region_words as (
+
+    select string_agg(region_word, '|' order by length(region_word) desc, region_word) as words
+    from {{ ref('region_countries') }}
+    where not only_in_brackets
+
+),
+
 -- the domain most of a record's own emails share (a tenant's users, an account's website
 -- first, then its contacts); ties go to the alphabetically first
 primary_domains as (
@@ -107,6 +117,23 @@ records as (
 
 ),
 
+-- where a company is, is no part of which company it is: a region tag after a dash or after
+-- the legal form ("Pioneer Partners Ltd - Canada", "Spruce Logistics GmbH Deutschland") is
+-- left out of the name key (int_identity_regions places the record there). A region word
+-- inside the name ("Harbor Bio Americas Inc.") is part of the name and stays.
+untagged as (
+
+    select
+        records.*,
+        regexp_replace(regexp_replace(records.display_name,
+            '\s+-\s+(' || region_words.words || ')\s*$', '', 'i'),
+            '\b(' || {{ revtruth.legal_forms() }} || ')(\.?,?)\s+(' || region_words.words || ')\s*$',
+            '\1\2', 'i') as name_without_region_tag
+    from records
+    cross join region_words
+
+),
+
 final as (
 
     select
@@ -114,11 +141,11 @@ final as (
         records.source,
         records.source_id,
         records.display_name,
-        {{ revtruth.company_name_key('records.display_name') }} as name_key,
+        {{ revtruth.company_name_key('records.name_without_region_tag') }} as name_key,
         upper(nullif(trim(records.country), '')) as country,
         records.first_seen_at,
         primary_domains.domain
-    from records
+    from untagged as records
     left join primary_domains
         on records.node_key = primary_domains.node_key
 
