@@ -4,8 +4,10 @@ time and memory at 3 × 100,000 records.
 **1. Accuracy** (`--levels`, `--seeds`). For each identity noise level and seed: run the demo
 (generate → serve → sync → build, all on 127.0.0.1) in a temporary folder and compare
 `mapping.identity_links` (company_id, source, source_id) with the ground truth's
-`company_of`, and `analytics.account_health` (stripe_customer_id, is_zombie) with
-`zombie_stripe_customer_ids`. Pairwise precision and recall: all pairs of records placed in
+`company_of`, and each Stripe customer's company's `is_zombie` and seed health label
+(`analytics.account_health` through `mapping.identity_links`: a company with two billing
+customers has one row there) with `zombie_stripe_customer_ids` and
+`seed_health_by_stripe_customer_id`. Pairwise precision and recall: all pairs of records placed in
 one company against all pairs of records of one true company. A row per run as soon as it is
 measured, then the minimum over seeds per level.
 
@@ -167,15 +169,16 @@ def measure(level: str, seed: int) -> dict:
         links = con.execute(
             "select company_id, source, source_id from mapping.identity_links"
         ).fetchall()
-        health = con.execute(
-            "select stripe_customer_id, is_zombie from analytics.account_health"
-        ).fetchall()
+        # zombie and label are a company's: every billing customer of it carries them
+        health = con.execute(BILLING_CUSTOMER_HEALTH).fetchall()
         con.close()
     accuracy = pairwise(
         {source_id: company for company, _, source_id in links}, truth["company_of"]
     )
-    flagged = {customer for customer, zombie in health if zombie}
+    flagged = {customer for customer, zombie, _ in health if zombie}
     zombies = set(truth["zombie_stripe_customer_ids"])
+    labels = {customer: label for customer, _, label in health}
+    expected_labels = truth["seed_health_by_stripe_customer_id"]
     return {
         "level": level,
         "seed": seed,
@@ -185,12 +188,25 @@ def measure(level: str, seed: int) -> dict:
         "zombies_true": len(zombies),
         "zombies_false": len(flagged - zombies),
         "zombies_missed": len(zombies - flagged),
+        "labels_wrong": sum(labels.get(k) != v for k, v in expected_labels.items()),
+        "labels": len(expected_labels),
     }
+
+
+# Each Stripe customer's company's zombie flag and health label (a company with two billing
+# customers has one row in account_health, under its smallest id).
+BILLING_CUSTOMER_HEALTH = """
+    select links.source_id, health.is_zombie, health.account_health_score
+    from mapping.identity_links as links
+    join analytics.account_health as health on health.company_id = links.company_id
+    where links.source = 'stripe'
+"""
 
 
 ACCURACY_HEADER = (
     f"{'level':<8}{'seed':>5}{'secs':>6}{'records':>8}{'precision':>10}{'recall':>8}"
     f"{'companies found/true':>22}{'zombies flagged/true/false/missed':>35}"
+    f"{'labels wrong':>14}"
 )
 
 
@@ -202,6 +218,7 @@ def accuracy_row(r: dict) -> str:
     return (
         f"{r['level']:<8}{r['seed']:>5}{r['seconds']:>6.0f}{r['records']:>8}"
         f"{r['precision']:>10.4f}{r['recall']:>8.4f}{companies:>22}{zombies:>35}"
+        f"{str(r['labels_wrong']) + '/' + str(r['labels']):>14}"
     )
 
 
@@ -224,7 +241,7 @@ def accuracy(levels: list[str], seeds: list[int]) -> bool:
     emit("Minimum over seeds per level (worst companies gap and false zombies: maximum)")
     emit(
         f"{'level':<8}{'runs':>5}{'precision':>10}{'recall':>8}"
-        f"{'|found-true|':>14}{'false zombies':>15}{'missed zombies':>16}"
+        f"{'|found-true|':>14}{'false zombies':>15}{'missed zombies':>16}{'labels wrong':>14}"
     )
     for level, runs in rows.items():
         emit(
@@ -233,6 +250,7 @@ def accuracy(levels: list[str], seeds: list[int]) -> bool:
             f"{max(abs(r['found'] - r['true']) for r in runs):>14}"
             f"{max(r['zombies_false'] for r in runs):>15}"
             f"{max(r['zombies_missed'] for r in runs):>16}"
+            f"{max(r['labels_wrong'] for r in runs):>14}"
         )
     emit()
     return not failed

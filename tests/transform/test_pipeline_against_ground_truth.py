@@ -101,20 +101,7 @@ def assert_matches_ground_truth(directory: Path) -> None:
     truth = _truth(directory)
     con = _connect(directory)
     try:
-        zombies = {
-            row[0]
-            for row in con.execute(
-                "select stripe_customer_id from analytics.account_health where is_zombie"
-            ).fetchall()
-        }
-        assert zombies == set(truth["zombie_stripe_customer_ids"])
-        labels = dict(
-            con.execute(
-                "select stripe_customer_id, account_health_score from analytics.account_health"
-            ).fetchall()
-        )
-        expected_labels = truth["seed_health_by_stripe_customer_id"]
-        assert {k: labels.get(k) for k in expected_labels} == expected_labels
+        assert_zombies_and_labels_match(con, truth)
         mrr_minor = {
             customer_id: Decimal(total) * 100
             for customer_id, total in con.execute(
@@ -132,6 +119,25 @@ def assert_matches_ground_truth(directory: Path) -> None:
         assert_time_to_value_matches(con, truth)
     finally:
         con.close()
+
+
+# Each Stripe customer's company's zombie flag and seed health label: both are a company's,
+# and a company with two billing customers has one row in account_health.
+BILLING_CUSTOMER_HEALTH = """
+    select links.source_id, health.is_zombie, health.account_health_score
+    from mapping.identity_links as links
+    join analytics.account_health as health on health.company_id = links.company_id
+    where links.source = 'stripe'
+"""
+
+
+def assert_zombies_and_labels_match(con: duckdb.DuckDBPyConnection, truth: dict) -> None:
+    health = con.execute(BILLING_CUSTOMER_HEALTH).fetchall()
+    zombies = {customer for customer, is_zombie, _ in health if is_zombie}
+    assert zombies == set(truth["zombie_stripe_customer_ids"])
+    labels = {customer: label for customer, _, label in health}
+    expected_labels = truth["seed_health_by_stripe_customer_id"]
+    assert {k: labels.get(k) for k in expected_labels} == expected_labels
 
 
 def assert_reconciliation_matches(con: duckdb.DuckDBPyConnection, truth: dict) -> None:

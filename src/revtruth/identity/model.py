@@ -172,8 +172,7 @@ select
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
     string_split(nullif(named.name_key, ''), ' ') as name_tokens,
     -- the name as an abbreviation may write it: the first k words by their initials, the
-    -- rest as they are ("bright prism financial" → "bp|financial", "bpf|"), and the name
-    -- as such an abbreviation when its first word is short ("bp financial" → "bp|financial")
+    -- rest as they are ("bright prism financial" → "bp|financial", "bpf|")
     case
         when len(string_split(named.name_key, ' ')) >= 2 then list_transform(
             range(2, len(string_split(named.name_key, ' ')) + 1),
@@ -181,11 +180,22 @@ select
                 string_split(named.name_key, ' ')[1:k], lambda w: w[1]), '')
                 || '|' || array_to_string(string_split(named.name_key, ' ')[k + 1:], ' '))
     end as name_abbreviations,
+    -- and the name as such an abbreviation when its first word is short ("bp financial" →
+    -- "bp|financial"), also without an inner "a", which may stand for the "and" the name
+    -- key drops ("NADF" for "North and Delta Foods" → "ndf|")
     case
-        when length(split_part(named.name_key, ' ', 1)) between 2 and 5
-            then split_part(named.name_key, ' ', 1) || '|'
-                || array_to_string(string_split(named.name_key, ' ')[2:], ' ')
-    end as name_as_abbreviation,
+        when length(split_part(named.name_key, ' ', 1)) between 2 and 5 then list_distinct(
+            list_transform(
+                list_concat([0], list_filter(
+                    range(2, length(split_part(named.name_key, ' ', 1))),
+                    lambda i: split_part(named.name_key, ' ', 1)[i] = 'a')),
+                lambda i: case
+                    when i = 0 then split_part(named.name_key, ' ', 1)
+                    else split_part(named.name_key, ' ', 1)[:i - 1]
+                        || split_part(named.name_key, ' ', 1)[i + 1:]
+                end
+                    || '|' || array_to_string(string_split(named.name_key, ' ')[2:], ' ')))
+    end as names_as_abbreviation,
     named.country,
     -- where the record is: its own country, else the countries its name places it in, else
     -- those its domains are registered under
@@ -208,7 +218,7 @@ select
     -- what blocks abbreviations with the names they abbreviate
     list_distinct(list_concat(
         coalesce(name_abbreviations, []),
-        case when name_as_abbreviation is not null then [name_as_abbreviation] else [] end
+        coalesce(names_as_abbreviation, [])
     )) as abbreviation_keys,
     -- a name and the names of its domains, to block "Acme Robotics" with acmerobotics.de
     list_distinct(list_concat(
@@ -217,6 +227,16 @@ select
     )) as names_and_stems
 from record_rows
 """
+
+
+# Some abbreviation of one name ("at|france") and the other as an abbreviation ("at|frnce")
+# with the same initials and words written out (at least four letters) a letter apart.
+_ABBREVIATES_WITH_A_TYPO = (
+    "len(list_filter(name_abbreviations_{r}, lambda a: len(list_filter("
+    "names_as_abbreviation_{l}, lambda b: split_part(a, '|', 1) = split_part(b, '|', 1)"
+    " and length(split_part(b, '|', 2)) >= 4"
+    " and damerau_levenshtein(split_part(a, '|', 2), split_part(b, '|', 2)) <= 1)) > 0)) > 0"
+)
 
 
 def _empty(columns: tuple[str, ...]) -> pa.Table:
@@ -266,9 +286,16 @@ def _settings(large: bool) -> Any:
             cll.JaroWinklerLevel("name_compact", 0.88),
             # one name abbreviates the other: "BP Financial", "Bright Prism Financial"
             cll.CustomLevel(
-                "list_contains(name_abbreviations_r, name_as_abbreviation_l)"
-                " or list_contains(name_abbreviations_l, name_as_abbreviation_r)",
+                "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
+                " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)",
                 label_for_charts="One name abbreviates the other",
+            ),
+            # the same with a letter off in the words written out ("AT Frnce", "Apex Tech
+            # France"), weighed apart
+            cll.CustomLevel(
+                f"{_ABBREVIATES_WITH_A_TYPO.format(l='l', r='r')}"
+                f" or {_ABBREVIATES_WITH_A_TYPO.format(l='r', r='l')}",
+                label_for_charts="One name abbreviates the other, a letter off",
             ),
             cll.ArrayIntersectLevel("name_tokens", 1),
             cll.ElseLevel(),
@@ -436,16 +463,18 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 8 then 'same name (' || name_compact_l || ')'
-                    when 7 then 'a letter differs (' || names || ')'
-                    when 6 then 'two letters differ (' || names || ')'
-                    when 5 then 'one name is the other with words added (' || names || ')'
-                    when 4 then 'names differ (' || names || '), domains named alike: '
+                    when 9 then 'same name (' || name_compact_l || ')'
+                    when 8 then 'a letter differs (' || names || ')'
+                    when 7 then 'two letters differ (' || names || ')'
+                    when 6 then 'one name is the other with words added (' || names || ')'
+                    when 5 then 'names differ (' || names || '), domains named alike: '
                         || array_to_string(list_intersect(
                             list_concat([name_compact_l], domain_stems_l),
                             list_concat([name_compact_r], domain_stems_r)), ', ')
-                    when 3 then 'names alike (' || names || ')'
-                    when 2 then 'one name abbreviates the other (' || names || ')'
+                    when 4 then 'names alike (' || names || ')'
+                    when 3 then 'one name abbreviates the other (' || names || ')'
+                    when 2 then 'one name abbreviates the other, a letter off ('
+                        || names || ')'
                     when 1 then 'a word of the name in common (' || names || ')'
                     when 0 then 'different names (' || names || ')'
                 end,
