@@ -199,6 +199,7 @@ select
     named.country,
     -- where the record is: its own country, else the countries its name places it in, else
     -- those its domains are registered under
+    region_lists.countries is not null as name_places_it,
     case
         when named.country is not null then [named.country]
         else coalesce(region_lists.countries, nullif(domain_lists.domain_countries, []))
@@ -266,8 +267,16 @@ def _settings(large: bool) -> Any:
                 " and least(length(name_compact_l), length(name_compact_r)) >= 8",
                 label_for_charts="Two letters differ",
             ),
-            # one name is the other with words added: an office tag ("Acme - Japan") or a
-            # subsidiary ("Acme Health Europe"); weighed on its own, not as a near-equal name
+            # one name is the other with words added, where the longer names a place: an
+            # office tag ("Iron Robotics Deutschland") or a subsidiary abroad ("Acme Japan");
+            # the countries tell them apart, and the model learns how often each occurs
+            cll.CustomLevel(
+                "(starts_with(name_key_l, name_key_r || ' ') and name_places_it_l)"
+                " or (starts_with(name_key_r, name_key_l || ' ') and name_places_it_r)",
+                label_for_charts="One name extends the other by a place",
+            ),
+            # one name is the other with other words added ("Acme Health Platform", a
+            # business unit or a subsidiary); weighed on its own, not as a near-equal name
             cll.CustomLevel(
                 "starts_with(name_key_l, name_key_r || ' ')"
                 " or starts_with(name_key_r, name_key_l || ' ')",
@@ -284,10 +293,15 @@ def _settings(large: bool) -> Any:
                 label_for_charts="Domains named alike",
             ),
             cll.JaroWinklerLevel("name_compact", 0.88),
-            # one name abbreviates the other: "BP Financial", "Bright Prism Financial"
+            # one name abbreviates the other: "BP Financial", "Bright Prism Financial"; also
+            # run together, "Vblabs" and "Vertex Bio Labs"
             cll.CustomLevel(
                 "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
-                " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)",
+                " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)"
+                " or list_contains(list_transform(name_abbreviations_r,"
+                " lambda a: replace(a, '|', '')), name_compact_l)"
+                " or list_contains(list_transform(name_abbreviations_l,"
+                " lambda a: replace(a, '|', '')), name_compact_r)",
                 label_for_charts="One name abbreviates the other",
             ),
             # the same with a letter off in the words written out ("AT Frnce", "Apex Tech
@@ -463,9 +477,10 @@ def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 9 then 'same name (' || name_compact_l || ')'
-                    when 8 then 'a letter differs (' || names || ')'
-                    when 7 then 'two letters differ (' || names || ')'
+                    when 10 then 'same name (' || name_compact_l || ')'
+                    when 9 then 'a letter differs (' || names || ')'
+                    when 8 then 'two letters differ (' || names || ')'
+                    when 7 then 'one name is the other with a place added (' || names || ')'
                     when 6 then 'one name is the other with words added (' || names || ')'
                     when 5 then 'names differ (' || names || '), domains named alike: '
                         || array_to_string(list_intersect(
