@@ -39,11 +39,11 @@ domains as (
 
 ),
 
--- the region words a name may end with ("Acme Partners - Canada", "Acme GmbH Deutschland"),
--- longest first so that "north america" goes before "america"
+-- the region words a name may carry at its end ("Acme Partners - Canada", "Acme GmbH
+-- Deutschland")
 region_words as (
 
-    select string_agg(region_word, '|' order by length(region_word) desc, region_word) as words
+    select region_word
     from {{ ref('region_countries') }}
     where not only_in_brackets
 
@@ -117,6 +117,24 @@ records as (
 
 ),
 
+-- the longest region word each name ends with, after a space or a dash (a join on the
+-- words, not one regular expression of them all, which would be compiled for every row)
+region_tags as (
+
+    select
+        records.node_key,
+        max(length(region_words.region_word)) as tag_length
+    from records
+    inner join region_words
+        on ends_with(lower(records.display_name), region_words.region_word)
+        and regexp_matches(
+            left(records.display_name, length(records.display_name) - length(region_words.region_word)),
+            '[\s-]$'
+        )
+    group by records.node_key
+
+),
+
 -- where a company is, is no part of which company it is: a region tag after a dash or after
 -- the legal form ("Pioneer Partners Ltd - Canada", "Spruce Logistics GmbH Deutschland") is
 -- left out of the name key (int_identity_regions places the record there). A region word
@@ -125,12 +143,26 @@ untagged as (
 
     select
         records.*,
-        regexp_replace(regexp_replace(records.display_name,
-            '\s+-\s+(' || region_words.words || ')\s*$', '', 'i'),
-            '\b(' || {{ revtruth.legal_forms() }} || ')(\.?,?)\s+(' || region_words.words || ')\s*$',
-            '\1\2', 'i') as name_without_region_tag
+        case
+            when regexp_matches(tagged.before_tag, '\s-$')
+                then rtrim(regexp_replace(tagged.before_tag, '\s-$', ''))
+            when regexp_matches(
+                tagged.before_tag, '\b(' || {{ revtruth.legal_forms() }} || ')\.?,?$', 'i'
+            )
+                then tagged.before_tag
+            else records.display_name
+        end as name_without_region_tag
     from records
-    cross join region_words
+    left join (
+        select
+            records.node_key,
+            rtrim(left(records.display_name, length(records.display_name) - region_tags.tag_length))
+                as before_tag
+        from records
+        inner join region_tags
+            on records.node_key = region_tags.node_key
+    ) as tagged
+        on records.node_key = tagged.node_key
 
 ),
 
