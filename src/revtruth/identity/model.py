@@ -230,6 +230,53 @@ from record_rows
 """
 
 
+def _any_in_common(column: str) -> Any:
+    """A level: the two lists share an element (as Splink's array intersection of size 1,
+    without building the intersection for every pair)."""
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        f"list_has_any({column}_l, {column}_r)", label_for_charts=f"{column} in common"
+    )
+
+
+# A typo, by edit distance. DuckDB's Damerau-Levenshtein costs about 4 µs a pair and most
+# blocked pairs share a first word or letters, so the levels are written in cheaper terms,
+# each exactly equal to its definition (tests/identity/test_model.py checks them against
+# the distances themselves):
+# - one slip (a letter wrong, added, missing, or two swapped): names of one length with at
+#   most one letter different (Hamming distance), or two different that are a swap; names
+#   a letter apart in length with Levenshtein distance 1, computed only when the first or
+#   the last half of the shorter name is intact, as one slip always leaves one of them;
+# - two letters (in a long name): Levenshtein distance at most 2, a swap counting as two,
+#   computed only when the first or last third of the shorter name is intact or its middle
+#   appears in the other, as two edits always leave one of those.
+_A, _B = "name_compact_l", "name_compact_r"
+_HAMMING = f"(case when length({_A}) = length({_B}) then hamming({_A}, {_B}) end)"
+_SWAPPED = (
+    f"list_bool_or(list_transform(range(1, length({_A})), lambda i: {_A}[i] <> {_B}[i]"
+    f" and {_A}[i] = {_B}[i + 1] and {_A}[i + 1] = {_B}[i]))"
+)
+_HALF = f"(least(length({_A}), length({_B})) - 1) // 2"
+_THIRD = f"(least(length({_A}), length({_B})) - 2) // 3"
+_ONE_EDIT = (
+    f"(case abs(length({_A}) - length({_B}))"
+    f" when 0 then {_HAMMING} <= 1 or ({_HAMMING} = 2 and {_SWAPPED})"
+    f" when 1 then (left({_A}, {_HALF}) = left({_B}, {_HALF})"
+    f" or right({_A}, {_HALF}) = right({_B}, {_HALF}))"
+    f" and levenshtein({_A}, {_B}) <= 1"
+    " else false end)"
+)
+_TWO_EDITS = (
+    f"(abs(length({_A}) - length({_B})) <= 2"
+    f" and (left({_A}, {_THIRD}) = left({_B}, {_THIRD})"
+    f" or right({_A}, {_THIRD}) = right({_B}, {_THIRD})"
+    f" or contains({_B}, {_A}[{_THIRD} + 2 : length({_A}) - {_THIRD} - 1])"
+    f" or contains({_A}, {_B}[{_THIRD} + 2 : length({_B}) - {_THIRD} - 1]))"
+    f" and levenshtein({_A}, {_B}) <= 2)"
+)
+
+
 # Some abbreviation of one name ("at|france") and the other as an abbreviation ("at|frnce")
 # with the same initials and words written out (at least four letters) a letter apart.
 _ABBREVIATES_WITH_A_TYPO = (
@@ -256,15 +303,11 @@ def _settings(large: bool) -> Any:
             # a typo: one letter wrong, missing, doubled or two swapped; not a similarity
             # score, which rates "Pine Analytics" and "Pioneer Analytics" as nearly the
             # same for all the letters they share
-            cll.CustomLevel(
-                "damerau_levenshtein(name_compact_l, name_compact_r) <= 1",
-                label_for_charts="A letter differs",
-            ),
+            cll.CustomLevel(_ONE_EDIT, label_for_charts="A letter differs"),
             # two typos in a long name, weighed apart from one: two letters are as often
             # another word ("Ember Media", "Ember Medical") as two slips
             cll.CustomLevel(
-                "damerau_levenshtein(name_compact_l, name_compact_r) <= 2"
-                " and least(length(name_compact_l), length(name_compact_r)) >= 8",
+                f"least(length(name_compact_l), length(name_compact_r)) >= 8 and {_TWO_EDITS}",
                 label_for_charts="Two letters differ",
             ),
             # one name is the other with words added, where the longer names a place: an
@@ -311,7 +354,7 @@ def _settings(large: bool) -> Any:
                 f" or {_ABBREVIATES_WITH_A_TYPO.format(l='r', r='l')}",
                 label_for_charts="One name abbreviates the other, a letter off",
             ),
-            cll.ArrayIntersectLevel("name_tokens", 1),
+            _any_in_common("name_tokens"),
             cll.ElseLevel(),
         ],
         output_column_name="name",
@@ -324,15 +367,25 @@ def _settings(large: bool) -> Any:
             cl.CustomComparison(
                 comparison_levels=[
                     cll.NullLevel("domains"),
-                    cll.ArrayIntersectLevel("domains", 1),
-                    cll.ArrayIntersectLevel("domain_stems", 1).configure(
-                        label_for_charts=NEUTRAL_LEVEL
-                    ),
+                    _any_in_common("domains"),
+                    _any_in_common("domain_stems").configure(label_for_charts=NEUTRAL_LEVEL),
                     cll.ElseLevel(),
                 ],
                 output_column_name="domains",
             ),
-            cl.ArrayIntersectAtSizes("people", [2, 1]),
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("people"),
+                    cll.CustomLevel(
+                        "list_has_any(people_l, people_r)"
+                        " and len(list_intersect(people_l, people_r)) >= 2",
+                        label_for_charts="Two people or more in common",
+                    ),
+                    _any_in_common("people"),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="people",
+            ),
             # two records of one system are one company less often than two of different
             # systems (a duplicate CRM account happens; most companies have none): the
             # model learns how much less
@@ -346,7 +399,7 @@ def _settings(large: bool) -> Any:
                         "len(countries_l) = 1 and countries_l = countries_r",
                         label_for_charts="Same country",
                     ),
-                    cll.ArrayIntersectLevel("countries", 1),
+                    _any_in_common("countries"),
                     cll.ElseLevel(),
                 ],
                 output_column_name="where",
@@ -373,7 +426,8 @@ def _settings(large: bool) -> Any:
         ],
         blocking_rules_to_generate_predictions=[
             block_on("name_first_token"),
-            block_on("substr(name_compact, 1, 4)"),
+            # a typo in the first word: the same first four and last three letters
+            block_on("substr(name_compact, 1, 4)", "right(name_compact, 3)"),
             block_on("names_and_stems_blocking", arrays_to_explode=["names_and_stems_blocking"]),
             block_on("people_blocking", arrays_to_explode=["people_blocking"]),
             # abbreviations against the names they abbreviate
