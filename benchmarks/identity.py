@@ -682,7 +682,7 @@ def scale(per_system: int, seed: int, work: Path) -> bool:
     emit(
         f"  resolve: {r['seconds']:.1f} s wall, peak RSS {r['peak_rss_mb']:,.0f} MB, "
         f"{'~' if r['pairs_estimated'] else ''}{r['pairs']:,} pairs scored (blocked), "
-        f"{r['kept_pairs']:,} kept (p ≥ 0.05)"
+        f"{r['kept_pairs']:,} kept (at least the review probability)"
     )
     emit(
         f"  accuracy: {a['records']:,} records, precision {a['precision']:.4f}, "

@@ -103,7 +103,8 @@ def resolve(settings: Settings) -> IdentitySummary:
     try:
         record_count = load_records(con, inputs)
         records = [row[0] for row in con.execute("select unique_id from records").fetchall()]
-        scored = score_pairs(con) if record_count > 1 else pa.table({})
+        # a pair less likely than the review band is neither linked nor reviewed
+        scored = score_pairs(con, keep_above=review_at) if record_count > 1 else pa.table({})
     finally:
         con.close()
     links = _deterministic_links(inputs["int_identity_edges"], overrides)
@@ -182,10 +183,12 @@ def _result_tables(clusters: Clusters, review: list[dict]) -> dict[str, pa.Table
     """`record_companies` (one row per record), `links` (every link that holds), and
     `review_pairs` (uncertain pairs left apart, best first)."""
     best: dict[str, Link] = {}
+    best_rank: dict[str, tuple[int, float]] = {}
     for link in clusters.accepted:
+        rank = link.rank()
         for record in (link.left, link.right):
-            if record not in best or link.rank() < best[record].rank():
-                best[record] = link
+            if record not in best_rank or rank < best_rank[record]:
+                best[record], best_rank[record] = link, rank
     record_rows = [
         {
             "node_key": record,

@@ -90,7 +90,7 @@ def cluster(
         return len(systems_a & {system(record) for record in members[b]}) >= 2
 
     def may_join(a: str, b: str) -> bool:
-        small, large = sorted((a, b), key=lambda r: len(members[r]))
+        small, large = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
         return not any(kept_apart[record] & members[large] for record in members[small])
 
     result = Clusters(company_of={})

@@ -35,7 +35,8 @@ import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
-# Pairs below this probability are not kept at all (neither linked nor reviewed).
+# Pairs below this probability are not kept at all (neither linked nor reviewed), unless
+# the caller asks for fewer (resolution keeps what could at least be reviewed).
 KEEP_ABOVE = 0.05
 
 # The model learns from at most this many records, a random sample of them when there are
@@ -66,7 +67,7 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
 # abbreviation "ts" of a hundred two-word names, an accounts-payable mailbox on invoices
 # of many companies) and pairs them all: with 100,000 records, one such key alone makes
 # tens of millions of pairs. Such keys are left out of blocking (not of the comparisons).
-MOST_RECORDS_PER_KEY = 100
+MOST_RECORDS_PER_KEY = 50
 
 
 def _drop_common_keys(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> None:
@@ -245,26 +246,41 @@ def _any_in_common(column: str) -> Any:
 # each exactly equal to its definition (tests/identity/test_model.py checks them against
 # the distances themselves):
 # - one slip (a letter wrong, added, missing, or two swapped): names of one length with at
-#   most one letter different (Hamming distance), or two different that are a swap; names
-#   a letter apart in length with Levenshtein distance 1, computed only when the first or
-#   the last half of the shorter name is intact, as one slip always leaves one of them;
+#   most one letter different (Hamming distance), or two different that are a swap (their
+#   Damerau-Levenshtein distance 1); names a letter apart in length with Levenshtein
+#   distance 1. A distance is computed only when the first or the last half of the shorter
+#   name is intact, as one slip always leaves one of them, and then on the rest alone;
 # - two letters (in a long name): Levenshtein distance at most 2, a swap counting as two,
 #   computed only when the first or last third of the shorter name is intact or its middle
-#   appears in the other, as two edits always leave one of those.
+#   appears in the other, as two edits always leave one of those (and on the rest alone).
 _A, _B = "name_compact_l", "name_compact_r"
 _HAMMING = f"(case when length({_A}) = length({_B}) then hamming({_A}, {_B}) end)"
-_SWAPPED = (
-    f"list_bool_or(list_transform(range(1, length({_A})), lambda i: {_A}[i] <> {_B}[i]"
-    f" and {_A}[i] = {_B}[i + 1] and {_A}[i + 1] = {_B}[i]))"
-)
 _HALF = f"(least(length({_A}), length({_B})) - 1) // 2"
 _THIRD = f"(least(length({_A}), length({_B})) - 2) // 3"
+
+
+def _distance_at_most(function: str, distance: int, intact: str) -> str:
+    """`function` (an edit distance) of the two names at most `distance`, computed on what is
+    left once an intact beginning or end of `intact` letters (the same in both) is cut off:
+    a common beginning or end changes no edit distance, and the work falls with the square
+    of the length."""
+    return (
+        f"(case when left({_A}, {intact}) = left({_B}, {intact})"
+        f" then {function}({_A}[{intact} + 1:], {_B}[{intact} + 1:]) <= {distance}"
+        f" when right({_A}, {intact}) = right({_B}, {intact})"
+        f" then {function}(left({_A}, length({_A}) - {intact}),"
+        f" left({_B}, length({_B}) - {intact})) <= {distance}"
+        f" else {function}({_A}, {_B}) <= {distance} end)"
+    )
+
+
 _ONE_EDIT = (
     f"(case abs(length({_A}) - length({_B}))"
-    f" when 0 then {_HAMMING} <= 1 or ({_HAMMING} = 2 and {_SWAPPED})"
+    f" when 0 then {_HAMMING} <= 1"
+    f" or ({_HAMMING} = 2 and {_distance_at_most('damerau_levenshtein', 1, _HALF)})"
     f" when 1 then (left({_A}, {_HALF}) = left({_B}, {_HALF})"
     f" or right({_A}, {_HALF}) = right({_B}, {_HALF}))"
-    f" and levenshtein({_A}, {_B}) <= 1"
+    f" and {_distance_at_most('levenshtein', 1, _HALF)}"
     " else false end)"
 )
 _TWO_EDITS = (
@@ -273,7 +289,7 @@ _TWO_EDITS = (
     f" or right({_A}, {_THIRD}) = right({_B}, {_THIRD})"
     f" or contains({_B}, {_A}[{_THIRD} + 2 : length({_A}) - {_THIRD} - 1])"
     f" or contains({_A}, {_B}[{_THIRD} + 2 : length({_B}) - {_THIRD} - 1]))"
-    f" and levenshtein({_A}, {_B}) <= 2)"
+    f" and {_distance_at_most('levenshtein', 2, _THIRD)})"
 )
 
 
@@ -295,6 +311,7 @@ def _settings(large: bool) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     name = cl.CustomComparison(
         comparison_levels=[
@@ -434,12 +451,19 @@ def _settings(large: bool) -> Any:
             block_on(
                 "abbreviation_keys_blocking", arrays_to_explode=["abbreviation_keys_blocking"]
             ),
-            # a deal won, its billing customer created, its tenant provisioned: the same day;
-            # with many records, the same day and initial (an abbreviation keeps it: "PAO
+            # a deal won, its billing customer created, its tenant provisioned: the same day,
+            # in two systems (for two records of one system the day weighs nothing); with
+            # many records, the same day and initial (an abbreviation keeps it: "PAO
             # Robotics", "Prism & Onyx Robotics"), as a day alone then pairs hundreds
-            block_on("first_seen_day", "substr(name_compact, 1, 1)")
-            if large
-            else block_on("first_seen_day"),
+            CustomRule(
+                "l.first_seen_day = r.first_seen_day"
+                " and l.source_dataset <> r.source_dataset"
+                + (
+                    " and substr(l.name_compact, 1, 1) = substr(r.name_compact, 1, 1)"
+                    if large
+                    else ""
+                )
+            ),
         ],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
@@ -499,28 +523,30 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
-def score_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Every blocked pair of records at least `KEEP_ABOVE` likely the same company, with its
+def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) -> pa.Table:
+    """Every blocked pair of records at least `keep_above` likely the same company, with its
     probability and the evidence in words."""
     from splink import DuckDBAPI, Linker, block_on
 
     db_api = DuckDBAPI(con)
     large = con.execute("select count(*) from records").fetchall()[0][0] > TRAIN_ON_AT_MOST
     if large:
+        # a uniform sample that is the same at every run (DuckDB's sampling with a seed is
+        # not, when several threads read the table): the records whose key hashes lowest
         con.execute(
             "create or replace table training_records as select * from records"
-            f" using sample reservoir({TRAIN_ON_AT_MOST} rows) repeatable (1)"
+            f" order by hash(unique_id), unique_id limit {TRAIN_ON_AT_MOST}"
         )
     training_records = db_api.register("training_records" if large else "records")
     linker = Linker(training_records, _settings(large), log_level=logging.ERROR)
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("name_compact")], recall=0.6)
-    training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+    training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
     training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
     training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
     model = _calibrated(linker.misc.save_model_to_json())
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
-    predictions = linker.inference.predict(threshold_match_probability=KEEP_ABOVE)
+    predictions = linker.inference.predict(threshold_match_probability=keep_above)
     con.register("predictions", predictions.as_duckdbpyrelation())
     return con.sql(
         """

