@@ -541,7 +541,7 @@ def child_resolve(directory: str, today: str) -> None:
     settings = demo_settings(Path(directory), date.fromisoformat(today), {})
     phases: dict[str, list[float]] = {}
     results: dict = {}
-    _time(warehouse_io, "read_inputs", "read inputs (dlt; evaluates the identity views)", phases)
+    _time(warehouse_io, "read_inputs", "read inputs (the identity tables, as Arrow)", phases)
     _time(model, "load_records", "model: records table", phases)
     _time(LinkerTraining, "estimate_probability_two_random_records_match", "splink: λ", phases)
     _time(LinkerTraining, "estimate_u_using_random_sampling", "splink: u (random pairs)", phases)
@@ -660,7 +660,7 @@ def scale(per_system: int, seed: int, work: Path) -> bool:
     ).fetchall()
     con.close()
     emit(
-        f"  dbt identity models (views + their tests) in {time.perf_counter() - started:.0f} s "
+        f"  dbt identity input models (tables + their tests) in {time.perf_counter() - started:.0f} s "
         f"(not timed); records: " + ", ".join(f"{s} {n:,}" for s, n in per_source)
     )
 

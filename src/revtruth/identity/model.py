@@ -1,22 +1,25 @@
 """The probabilistic tier: a Fellegi-Sunter record-linkage model (Splink) over every record,
 for the links no stored id and no shared domain can make (docs/metrics.md#identity).
 
-What it compares, for each pair of records that share a blocking key (a name's first word or
-first letters, a name or a domain's name, a person, an abbreviation, the day they first
-appeared):
-- the names, reduced to what identifies the company: the same; a letter or two apart (a
-  typo); one the other with words added ("Acme", "Acme Japan"); different, but one's
+What it compares, for each pair of records that share a blocking key (a name's first word,
+its first four and last three letters, a name or a domain's name, a person, an
+abbreviation, and for records of two systems the day they first appeared):
+- the names, reduced to what identifies the company: the same; one slip apart (a letter
+  wrong, added, missing or two swapped); two letters apart (long names); one the other
+  with a place added ("Acme", "Acme Japan"); with other words added; different, but one's
   domains named like the other's name or domains ("OM Labs" at oakmedia.us); alike
-  (Jaro-Winkler ≥ 0.88); one an abbreviation of the other ("BP Financial"); a word in
-  common; different. One comparison, because a company's domain is usually its name: as
-  two, "Acme UK" and "Acme US" would be linked twice on one piece of evidence;
+  (Jaro-Winkler ≥ 0.88); one an abbreviation of the other ("BP Financial", "NADF",
+  "Vblabs"); the same with a letter off; a word in common; different. One comparison,
+  because a company's domain is usually its name: as two, "Acme UK" and "Acme US" would
+  be linked twice on one piece of evidence;
 - the company domains (one an agency shares is left out): one in common, or none;
 - the people each names (billing contact, CRM contacts, product users);
 - whether both are records of one system (a duplicate CRM account) or of two;
 - where each is: its own country, else the countries its name places it in ("(EU)",
-  "Japan"), the same, overlapping or apart;
+  "Japan"), else those its domains are registered under; the same, overlapping or apart;
 - when each first appeared (the same day, within 3, within 30: a deal won, a billing
-  customer created and a tenant provisioned are usually days apart).
+  customer created and a tenant provisioned are usually days apart), for two systems'
+  records; for one system's, nothing.
 
 The model learns from the data itself, without labels: the chance two random records
 match; how often each level occurs among non-matches (random pairs, with the matches among
