@@ -660,7 +660,8 @@ def scale(per_system: int, seed: int, work: Path) -> bool:
     ).fetchall()
     con.close()
     emit(
-        f"  dbt identity input models (tables + their tests) in {time.perf_counter() - started:.0f} s "
+        "  dbt identity input models (tables + their tests) in "
+        f"{time.perf_counter() - started:.0f} s "
         f"(not timed); records: " + ", ".join(f"{s} {n:,}" for s, n in per_source)
     )
 
