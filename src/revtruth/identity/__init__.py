@@ -102,7 +102,11 @@ def resolve(settings: Settings) -> IdentitySummary:
     con = duckdb.connect()
     try:
         record_count = load_records(con, inputs)
-        records = [row[0] for row in con.execute("select unique_id from records").fetchall()]
+        records, domain_names = [], {}
+        for record, stems in con.execute("select unique_id, domain_stems from records").fetchall():
+            records.append(record)
+            if stems:
+                domain_names[record] = frozenset(stems)
         # a pair less likely than the review band is neither linked nor reviewed
         scored = score_pairs(con, keep_above=review_at) if record_count > 1 else pa.table({})
     finally:
@@ -115,7 +119,7 @@ def resolve(settings: Settings) -> IdentitySummary:
         if p["match_probability"] >= link_at
     ]
     different = [o.pair for o in overrides if o.decision == "different"]
-    clusters = cluster(records, links, different)
+    clusters = cluster(records, links, different, domain_names)
     # uncertain pairs left apart, and likely ones held back because each side already looks
     # like a whole company (clustering): both for a person, unless one decided already
     decided = {o.pair for o in overrides}

@@ -7,16 +7,19 @@ to the least likely. A link joins two groups of records unless a `different` dec
 stands between any record of one and any record of the other; then it is refused (and
 counted), so an override always wins over every tier, whatever path would connect the two.
 
-A model link is also refused when it would join two groups that each already hold records
+A model link is also held back when it would join two groups that each already hold records
 of the same two systems or more (say a billing customer and a CRM account each): that is
 two companies that each look complete, a parent and its subsidiary far more often than one
-company duplicated in every system at once. Such a pair goes to review instead.
+company duplicated in every system at once. And when it would put together two records
+whose company domains are named unlike each other (cedarlabsapp.com, cedirlabs.de): a
+record with no domain, linked to each on its name, must not join two companies whose own
+domains say they are two. Such a pair goes to review instead.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 # Tiers in the order they are trusted; a record's tier is the strongest that placed it.
@@ -64,10 +67,16 @@ def company_id_for(records: Iterable[str]) -> str:
 
 
 def cluster(
-    records: Sequence[str], links: Iterable[Link], different: Iterable[tuple[str, str]] = ()
+    records: Sequence[str],
+    links: Iterable[Link],
+    different: Iterable[tuple[str, str]] = (),
+    domain_names: Mapping[str, frozenset[str]] | None = None,
 ) -> Clusters:
     """Group `records` by `links` (any order; applied strongest first) so that no two
-    records of a `different` pair end up together."""
+    records of a `different` pair end up together. `domain_names` (record → the names of
+    its company domains) lets a model link that would put two records with unrelated
+    company domains in one company wait for review instead."""
+    domain_names = domain_names or {}
     parent = {record: record for record in records}
     members = {record: {record} for record in records}
     kept_apart: dict[str, set[str]] = {record: set() for record in records}
@@ -89,6 +98,15 @@ def cluster(
         systems_a = {system(record) for record in members[a]}
         return len(systems_a & {system(record) for record in members[b]}) >= 2
 
+    def domains_disagree(a: str, b: str) -> bool:
+        for left in members[a]:
+            if left_names := domain_names.get(left):
+                for right in members[b]:
+                    right_names = domain_names.get(right)
+                    if right_names and not left_names & right_names:
+                        return True
+        return False
+
     def may_join(a: str, b: str) -> bool:
         small, large = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
         return not any(kept_apart[record] & members[large] for record in members[small])
@@ -109,7 +127,7 @@ def cluster(
                 )
             result.refused.append(link)
             continue
-        if link.tier == "probabilistic" and both_complete(a, b):
+        if link.tier == "probabilistic" and (both_complete(a, b) or domains_disagree(a, b)):
             result.held.append(link)
             continue
         if len(members[a]) < len(members[b]):
