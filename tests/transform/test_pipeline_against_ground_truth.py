@@ -354,21 +354,22 @@ def test_identity_finds_the_true_companies_of_the_demo(demo_dir):
     assert precision == 1.0 and recall >= 0.99
 
 
-def test_identity_without_stored_tenant_ids_still_finds_the_companies_and_the_zombies(tmp_path):
-    # no tenant stores its billing customer id: the product side is linked by names,
-    # domains and people alone
-    run_demo(tmp_path, size="small", seed=5, identity_noise="medium")
-    truth, con = _truth(tmp_path), _connect(tmp_path)
-    precision, recall = _pairwise_quality(con, truth)
-    assert precision >= 0.995 and recall >= 0.97
-    assert_zombies_and_labels_match(con, truth)
-
-
-def test_identity_with_no_stored_key_at_all_finds_the_companies_and_the_zombies(tmp_path):
-    # the hardest level: no system stores another's id, names and emails varied, duplicate
-    # CRM accounts, second billing customers, parents and subsidiaries, near-identical
-    # names of different companies, agencies' domains on several companies
-    run_demo(tmp_path, size="small", seed=303, identity_noise="no_keys")
+@pytest.mark.parametrize(
+    ("seed", "identity_noise"),
+    [
+        # no tenant stores its billing customer id: the product side is linked by names,
+        # domains and people alone
+        (5, "medium"),
+        # the hardest level: no system stores another's id, names and emails varied,
+        # duplicate CRM accounts, second billing customers, parents and subsidiaries,
+        # near-identical names of different companies, agencies' domains on several companies
+        (303, "no_keys"),
+    ],
+)
+def test_identity_without_stored_ids_still_finds_the_companies_and_the_zombies(
+    tmp_path, seed, identity_noise
+):
+    run_demo(tmp_path, size="small", seed=seed, identity_noise=identity_noise)
     truth, con = _truth(tmp_path), _connect(tmp_path)
     precision, recall = _pairwise_quality(con, truth)
     assert precision >= 0.995 and recall >= 0.97

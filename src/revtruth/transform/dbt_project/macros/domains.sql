@@ -31,36 +31,44 @@
     spaces. "The Acme Technologies, Inc. (EU)" → "acme tech".
 -#}
 {% macro company_name_key(column) -%}
-    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(lower({{ revtruth.split_camel_case(revtruth.mixed_case_legal_forms(column)) }}), '\([^)]*\)', ' ', 'g'),
-        -- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk"
-        '\b([a-z])[. ]+([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3\4 ', 'g'),
-        '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2\3 ', 'g'),
-        '\b([a-z])[. ]+([a-z])\.?(\s|$)', '\1\2 ', 'g'),
-        '[^a-z0-9 ]+', ' ', 'g'),
-        '\b(the|and|' || {{ revtruth.legal_forms() }} || '|hq|us|usa|eu|uk|emea|apac)\b', ' ', 'g'),
-        '\btechnolog(y|ies)\b', 'tech', 'g'),
-        '\b(services|service|svcs)\b', 'svc', 'g'),
-        '\b(solutions|solution|solns)\b', 'soln', 'g'),
-        '\b(systems|system)\b', 'sys', 'g'),
-        '\b(laboratories|laboratory|labs)\b', 'lab', 'g'),
-        '\b(international|int l)\b', 'intl', 'g'),
-        '\bsoftwares?\b', 'sw', 'g'),
-        '\b(holdings|holding|hldg)\b', 'hldgs', 'g'),
-        '\bgroup\b', 'grp', 'g'),
-        '\b(partners|partner|ptnrs|ptnr)\b', 'ptnr', 'g'),
-        '\bmedical\b', 'med', 'g'),
-        '\b(financial|finance)\b', 'fin', 'g'),
-        '\bhealthcare\b', 'health', 'g'),
-        '\bmanagement\b', 'mgmt', 'g'),
-        '\b(communications|comms)\b', 'comm', 'g'),
-        '\bmanufacturing\b', 'mfg', 'g'),
-        '\b(industries|industry)\b', 'ind', 'g'),
-        -- a plural as its singular: "networks" → "network", "ventures" → "venture"
-        '\b([a-z]{3,}[^s])s\b', '\1', 'g'),
-        ' +', ' ', 'g'))
+    {#- One step a line, applied in order: a regular expression (SQL), "=>", its replacement;
+        a line starting with "--" says why. -#}
+    {%- set steps -%}
+-- bracketed tags: "(EU)", "(HQ)"
+'\([^)]*\)' => ' '
+-- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk"
+'\b([a-z])[. ]+([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2\3\4 '
+'\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2\3 '
+'\b([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2 '
+'[^a-z0-9 ]+' => ' '
+'\b(the|and|' || {{ revtruth.legal_forms() }} || '|hq|us|usa|eu|uk|emea|apac)\b' => ' '
+'\btechnolog(y|ies)\b' => 'tech'
+'\b(services|service|svcs)\b' => 'svc'
+'\b(solutions|solution|solns)\b' => 'soln'
+'\b(systems|system)\b' => 'sys'
+'\b(laboratories|laboratory|labs)\b' => 'lab'
+'\b(international|int l)\b' => 'intl'
+'\bsoftwares?\b' => 'sw'
+'\b(holdings|holding|hldg)\b' => 'hldgs'
+'\bgroup\b' => 'grp'
+'\b(partners|partner|ptnrs|ptnr)\b' => 'ptnr'
+'\bmedical\b' => 'med'
+'\b(financial|finance)\b' => 'fin'
+'\bhealthcare\b' => 'health'
+'\bmanagement\b' => 'mgmt'
+'\b(communications|comms)\b' => 'comm'
+'\bmanufacturing\b' => 'mfg'
+'\b(industries|industry)\b' => 'ind'
+-- a plural as its singular: "networks" → "network", "ventures" → "venture"
+'\b([a-z]{3,}[^s])s\b' => '\1'
+' +' => ' '
+    {%- endset -%}
+    {%- set key = namespace(sql="lower(" ~ revtruth.split_camel_case(revtruth.mixed_case_legal_forms(column)) ~ ")") -%}
+    {%- for line in steps.split('\n') if line.strip() and not line.strip().startswith('--') -%}
+        {%- set pattern, replacement = line.split(' => ') -%}
+        {%- set key.sql = "regexp_replace(" ~ key.sql ~ ", " ~ pattern ~ ", " ~ replacement ~ ", 'g')" -%}
+    {%- endfor -%}
+    trim({{ key.sql }})
 {%- endmacro %}
 
 

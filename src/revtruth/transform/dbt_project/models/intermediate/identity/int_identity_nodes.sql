@@ -117,13 +117,17 @@ records as (
 
 ),
 
--- the longest region word each name ends with, after a space or a dash (a join on the
--- words, not one regular expression of them all, which would be compiled for every row)
+-- what comes before the longest region word each name ends with, after a space or a dash
+-- (a join on the words, not one regular expression of them all, which would be compiled
+-- for every row)
 region_tags as (
 
     select
         records.node_key,
-        max(length(region_words.region_word)) as tag_length
+        rtrim(left(
+            records.display_name,
+            length(records.display_name) - max(length(region_words.region_word))
+        )) as before_tag
     from records
     inner join region_words
         on ends_with(lower(records.display_name), region_words.region_word)
@@ -131,7 +135,7 @@ region_tags as (
             left(records.display_name, length(records.display_name) - length(region_words.region_word)),
             '[\s-]$'
         )
-    group by records.node_key
+    group by records.node_key, records.display_name
 
 ),
 
@@ -144,25 +148,17 @@ untagged as (
     select
         records.*,
         case
-            when regexp_matches(tagged.before_tag, '\s-$')
-                then rtrim(regexp_replace(tagged.before_tag, '\s-$', ''))
+            when regexp_matches(region_tags.before_tag, '\s-$')
+                then rtrim(regexp_replace(region_tags.before_tag, '\s-$', ''))
             when regexp_matches(
-                tagged.before_tag, '\b(' || {{ revtruth.legal_forms() }} || ')\.?,?$', 'i'
+                region_tags.before_tag, '\b(' || {{ revtruth.legal_forms() }} || ')\.?,?$', 'i'
             )
-                then tagged.before_tag
+                then region_tags.before_tag
             else records.display_name
         end as name_without_region_tag
     from records
-    left join (
-        select
-            records.node_key,
-            rtrim(left(records.display_name, length(records.display_name) - region_tags.tag_length))
-                as before_tag
-        from records
-        inner join region_tags
-            on records.node_key = region_tags.node_key
-    ) as tagged
-        on records.node_key = tagged.node_key
+    left join region_tags
+        on records.node_key = region_tags.node_key
 
 ),
 
