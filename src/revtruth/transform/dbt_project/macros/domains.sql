@@ -30,9 +30,11 @@
     together in CamelCase split (a mixed-case legal form such as GmbH kept whole); single
     spaces. "The Acme Technologies, Inc. (EU)" → "acme tech".
 -#}
-{% macro company_name_key(column) -%}
+{% macro company_name_key(column, words_written_one_way=true) -%}
     {#- One step a line, applied in order: a regular expression (SQL), "=>", its replacement;
-        a line starting with "--" says why. -#}
+        a line starting with "--" says why. Without `words_written_one_way` the steps stop
+        before the abbreviations and plurals: the name as it was written, which tells
+        "Aurora Security" from "Aurora Securities" where the key cannot. -#}
     {%- set steps -%}
 -- bracketed tags: "(EU)", "(HQ)"
 '\([^)]*\)' => ' '
@@ -42,6 +44,7 @@
 '\b([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2 '
 '[^a-z0-9 ]+' => ' '
 '\b(the|and|' || {{ revtruth.legal_forms() }} || '|hq|us|usa|eu|uk|emea|apac)\b' => ' '
+-- words written one way
 '\btechnolog(y|ies)\b' => 'tech'
 '\b(services|service|svcs)\b' => 'svc'
 '\b(solutions|solution|solns)\b' => 'soln'
@@ -59,12 +62,18 @@
 '\b(communications|comms)\b' => 'comm'
 '\bmanufacturing\b' => 'mfg'
 '\b(industries|industry)\b' => 'ind'
--- a plural as its singular: "networks" → "network", "ventures" → "venture"
+-- a plural as its singular: "securities" → "security", "networks" → "network",
+-- "ventures" → "venture"
+'\b([a-z]{3,})ies\b' => '\1y'
 '\b([a-z]{3,}[^s])s\b' => '\1'
 ' +' => ' '
     {%- endset -%}
     {%- set key = namespace(sql="lower(" ~ revtruth.split_camel_case(revtruth.mixed_case_legal_forms(column)) ~ ")") -%}
-    {%- for line in steps.split('\n') if line.strip() and not line.strip().startswith('--') -%}
+    {%- set lines = steps.split('\n') -%}
+    {%- if not words_written_one_way -%}
+        {%- set lines = lines[:lines.index('-- words written one way')] + ["' +' => ' '"] -%}
+    {%- endif -%}
+    {%- for line in lines if line.strip() and not line.strip().startswith('--') -%}
         {%- set pattern, replacement = line.split(' => ') -%}
         {%- set key.sql = "regexp_replace(" ~ key.sql ~ ", " ~ pattern ~ ", " ~ replacement ~ ", 'g')" -%}
     {%- endfor -%}

@@ -170,6 +170,8 @@ final as (
         records.source_id,
         records.display_name,
         {{ revtruth.company_name_key('records.name_without_region_tag') }} as name_key,
+        {{ revtruth.company_name_key('records.name_without_region_tag', words_written_one_way=false) }}
+            as name_as_written,
         upper(nullif(trim(records.country), '')) as country,
         records.first_seen_at,
         primary_domains.domain
