@@ -548,7 +548,7 @@ def child_resolve(directory: str, today: str) -> None:
     _time(
         LinkerTraining,
         "estimate_parameters_using_expectation_maximisation",
-        "splink: EM (name, first-seen day)",
+        "splink: EM (name, first-seen day, primary domain)",
         phases,
     )
     _time(LinkerInference, "predict", "splink: predict (all blocked pairs)", phases)

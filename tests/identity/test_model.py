@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from revtruth.identity.model import _ONE_EDIT, _TWO_EDITS
+from revtruth.identity.model import _EXTENDS_BY_A_TEAM, _ONE_EDIT, _TWO_EDITS
 
 
 def _typed(rng: random.Random, name: str) -> str:
@@ -68,3 +68,24 @@ def test_typo_levels_agree_with_the_edit_distance_on_every_pair(pairs, level, de
     within, disagree = counted
     assert within > 10_000  # the sample does exercise the level
     assert disagree == 0
+
+
+@pytest.mark.parametrize(
+    ("longer", "shorter", "is_a_team"),
+    [
+        ("oak security data team", "oak security", True),
+        ("falcon logistic operation", "falcon logistic", True),  # "Operations" as keyed
+        ("summit ptnr marketing", "summit ptnr", True),
+        ("nova sys grp", "nova sys", False),  # "Nova Systems Group" may be a company
+        ("acme health platform extra", "acme health", False),  # more than a team's name
+        ("acme marketing", "acme market", False),  # not the other name and a word
+        ("acmemarketing", "acme", False),
+    ],
+)
+def test_a_team_level_names_only_a_team_added_to_the_whole_other_name(longer, shorter, is_a_team):
+    con = duckdb.connect()
+    level = _EXTENDS_BY_A_TEAM.format(long="l", short="r")
+    found = con.execute(
+        f"select {level} from (select ? as name_key_l, ? as name_key_r)", [longer, shorter]
+    ).fetchone()[0]
+    assert found is is_a_team

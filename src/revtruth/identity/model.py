@@ -2,16 +2,17 @@
 for the links no stored id and no shared domain can make (docs/metrics.md#identity).
 
 What it compares, for each pair of records that share a blocking key (a name's first word,
-its first four and last three letters, a name or a domain's name, a person, an
-abbreviation, and for records of two systems the day they first appeared):
-- the names, reduced to what identifies the company: the same; one slip apart (a letter
-  wrong, added, missing or two swapped); two letters apart (long names); one the other
-  with a place added ("Acme", "Acme Japan"); with other words added; different, but one's
-  domains named like the other's name or domains ("OM Labs" at oakmedia.us); alike
-  (Jaro-Winkler ≥ 0.88); one an abbreviation of the other ("BP Financial", "NADF",
-  "Vblabs"); the same with a letter off; a word in common; different. One comparison,
-  because a company's domain is usually its name: as two, "Acme UK" and "Acme US" would
-  be linked twice on one piece of evidence;
+its first four and last three letters, its first seven, a name or a domain's name, a
+person, an abbreviation, and for records of two systems the day they first appeared):
+- the names, reduced to what identifies the company: the same as written; the same once
+  abbreviations and plurals are written one way; one slip apart (a letter wrong, added,
+  missing or two swapped); two letters apart (long names); one the other with a place
+  added ("Acme", "Acme Japan"); with a team's name added ("Acme Marketing"); with other
+  words added; different, but one's domains named like the other's name or domains ("OM
+  Labs" at oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
+  ("BP Financial", "NADF", "Vblabs"); the same with a letter off; a word in common;
+  different. One comparison, because a company's domain is usually its name: as two,
+  "Acme UK" and "Acme US" would be linked twice on one piece of evidence;
 - the company domains (one an agency shares is left out): one in common, or none;
 - the people each names (billing contact, CRM contacts, product users);
 - whether both are records of one system (a duplicate CRM account) or of two;
@@ -24,8 +25,8 @@ abbreviation, and for records of two systems the day they first appeared):
 The model learns from the data itself, without labels: the chance two random records
 match; how often each level occurs among non-matches (random pairs, with the matches among
 them taken back out, see `_calibrated`); how often among matches (expectation-maximisation,
-once on pairs with the same name, once on pairs first seen the same day, so that each
-session estimates the other's evidence).
+once on pairs with the same name, once on pairs first seen the same day, once on pairs
+with the same primary domain, so that each session estimates the others' evidence).
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ named as (
             when replace(name_key, ' ', '') like 'the%' and length(replace(name_key, ' ', '')) > 7
                 then substr(replace(name_key, ' ', ''), 4)
             else replace(name_key, ' ', '')
-        end as compact
+        end as compact,
+        regexp_replace(replace(name_as_written, ' ', ''), '^the(.{5,})$', '\1') as written
     from input_nodes
 ),
 record_rows as (
@@ -173,6 +175,7 @@ select
     named.display_name,
     nullif(named.name_key, '') as name_key,
     nullif(named.compact, '') as name_compact,
+    nullif(named.written, '') as name_written,
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
     string_split(nullif(named.name_key, ''), ' ') as name_tokens,
     -- the name as an abbreviation may write it: the first k words by their initials, the
@@ -306,6 +309,22 @@ _ABBREVIATES_WITH_A_TYPO = (
 )
 
 
+# The names of teams and departments, as the name key writes them (singular, "r d" for
+# "R&D"): what a business unit that is billed on its own adds to its company's name.
+TEAM_NAMES = (
+    "marketing", "sale", "sales", "research", "r d", "operation", "ops", "data team",
+    "engineering", "product", "product team", "support", "customer success", "growth",
+    "finance team", "hr", "it", "legal", "design", "procurement", "team", "department",
+    "dept", "division", "business unit", "platform", "platform team",
+)  # fmt: skip
+_EXTENDS_BY_A_TEAM = (
+    "(starts_with(name_key_{long}, name_key_{short} || ' ')"
+    " and substr(name_key_{long}, length(name_key_{short}) + 2) in ("
+    + ", ".join(f"'{name}'" for name in TEAM_NAMES)
+    + "))"
+)
+
+
 def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
@@ -319,6 +338,13 @@ def _settings(large: bool) -> Any:
     name = cl.CustomComparison(
         comparison_levels=[
             cll.NullLevel("name_compact"),
+            # the same as written, and the same once abbreviations and plurals are written
+            # one way, weighed apart: "Aurora Security" and "Aurora Securities" are as often
+            # two companies as one
+            cll.CustomLevel(
+                "name_compact_l = name_compact_r and name_written_l = name_written_r",
+                label_for_charts="Same name as written",
+            ),
             cll.ExactMatchLevel("name_compact"),
             # a typo: one letter wrong, missing, doubled or two swapped; not a similarity
             # score, which rates "Pine Analytics" and "Pioneer Analytics" as nearly the
@@ -337,6 +363,14 @@ def _settings(large: bool) -> Any:
                 "(starts_with(name_key_l, name_key_r || ' ') and name_places_it_l)"
                 " or (starts_with(name_key_r, name_key_l || ' ') and name_places_it_r)",
                 label_for_charts="One name extends the other by a place",
+            ),
+            # one name is the other with a team's name added ("Acme Marketing", "Acme Data
+            # Team"): a business unit that signed up on its own, which is no company of its
+            # own; "Acme Group" or "Acme Labs" may well be one, and stays on the next level
+            cll.CustomLevel(
+                f"{_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')}",
+                label_for_charts="One name extends the other by a team",
             ),
             # one name is the other with other words added ("Acme Health Platform", a
             # business unit or a subsidiary); weighed on its own, not as a near-equal name
@@ -448,6 +482,8 @@ def _settings(large: bool) -> Any:
             block_on("name_first_token"),
             # a typo in the first word: the same first four and last three letters
             block_on("substr(name_compact, 1, 4)", "right(name_compact, 3)"),
+            # and one in the last three letters of a name run together ("copperlogistisc")
+            block_on("substr(name_compact, 1, 7)"),
             block_on("names_and_stems_blocking", arrays_to_explode=["names_and_stems_blocking"]),
             block_on("people_blocking", arrays_to_explode=["people_blocking"]),
             # abbreviations against the names they abbreviate
@@ -547,6 +583,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
     training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
     training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
+    training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
     model = _calibrated(linker.misc.save_model_to_json())
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=keep_above)
@@ -560,10 +597,13 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 10 then 'same name (' || name_compact_l || ')'
-                    when 9 then 'a letter differs (' || names || ')'
-                    when 8 then 'two letters differ (' || names || ')'
-                    when 7 then 'one name is the other with a place added (' || names || ')'
+                    when 12 then 'same name (' || name_compact_l || ')'
+                    when 11 then 'same name once words are written one way ('
+                        || name_written_l || ' / ' || name_written_r || ')'
+                    when 10 then 'a letter differs (' || names || ')'
+                    when 9 then 'two letters differ (' || names || ')'
+                    when 8 then 'one name is the other with a place added (' || names || ')'
+                    when 7 then 'one name is the other with a team added (' || names || ')'
                     when 6 then 'one name is the other with words added (' || names || ')'
                     when 5 then 'names differ (' || names || '), domains named alike: '
                         || array_to_string(list_intersect(
