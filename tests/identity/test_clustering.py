@@ -110,7 +110,7 @@ def test_a_model_link_between_two_whole_companies_is_held_for_review():
         [
             _link("stripe:c1", "salesforce:a1", "domain"),
             _link("stripe:c2", "salesforce:a2", "domain"),
-            _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.99),
+            _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.98),
             _link("product_db:t1", "stripe:c2", "probabilistic", 0.9),
         ],
     )
@@ -118,6 +118,21 @@ def test_a_model_link_between_two_whole_companies_is_held_for_review():
     assert [(link.left, link.right) for link in found.held] == [("salesforce:a1", "salesforce:a2")]
     assert found.company_of["product_db:t1"] == found.company_of["stripe:c2"]
     assert found.refused == []
+
+
+def test_a_near_certain_model_link_joins_two_whole_companies():
+    # a company's second billing customer with a CRM account of its own: at 0.99 or more the
+    # model is trusted over the look of two complete companies
+    found = cluster(
+        RECORDS,
+        [
+            _link("stripe:c1", "salesforce:a1", "domain"),
+            _link("stripe:c2", "salesforce:a2", "domain"),
+            _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.995),
+        ],
+    )
+    assert found.company_of["stripe:c1"] == found.company_of["stripe:c2"]
+    assert found.held == []
 
 
 def test_a_model_link_through_a_record_without_domains_cannot_join_unrelated_domains():

@@ -10,7 +10,8 @@ counted), so an override always wins over every tier, whatever path would connec
 A model link is also held back when it would join two groups that each already hold records
 of the same two systems or more (say a billing customer and a CRM account each): that is
 two companies that each look complete, a parent and its subsidiary far more often than one
-company duplicated in every system at once. And when it would put together two records
+company duplicated in every system at once (unless the link is near certain,
+`JOINS_COMPLETE_COMPANIES`). And when it would put together two records
 whose company domains are named unlike each other (cedarlabsapp.com, cedirlabs.de): a
 record with no domain, linked to each on its name, must not join two companies whose own
 domains say they are two. Such a pair goes to review instead.
@@ -21,6 +22,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+# A model link at least this likely joins even two groups that each look like a whole
+# company: a company's second billing customer with a workspace of its own ("Birch Financial
+# International Marketing", "BF International Corp.", same country, first seen within three
+# days) is no subsidiary.
+JOINS_COMPLETE_COMPANIES = 0.99
 
 # Tiers in the order they are trusted; a record's tier is the strongest that placed it.
 TIERS = ("override", "stored_id", "domain", "probabilistic")
@@ -127,7 +134,10 @@ def cluster(
                 )
             result.refused.append(link)
             continue
-        if link.tier == "probabilistic" and (both_complete(a, b) or domains_disagree(a, b)):
+        if link.tier == "probabilistic" and (
+            (both_complete(a, b) and link.probability < JOINS_COMPLETE_COMPANIES)
+            or domains_disagree(a, b)
+        ):
             result.held.append(link)
             continue
         if len(members[a]) < len(members[b]):

@@ -2,7 +2,7 @@
 for the links no stored id and no shared domain can make (docs/metrics.md#identity).
 
 What it compares, for each pair of records that share a blocking key (a name's first word,
-its first four and last three letters, its first seven, a name or a domain's name, a
+its first four and last three letters, its first or last seven, a name or a domain's name, a
 person, an abbreviation, and for records of two systems the day they first appeared):
 - the names, reduced to what identifies the company: the same as written; the same once
   abbreviations and plurals are written one way; one slip apart (a letter wrong, added,
@@ -18,9 +18,9 @@ person, an abbreviation, and for records of two systems the day they first appea
 - whether both are records of one system (a duplicate CRM account) or of two;
 - where each is: its own country, else the countries its name places it in ("(EU)",
   "Japan"), else those its domains are registered under; the same, overlapping or apart;
-- when each first appeared (the same day, within 3, within 30: a deal won, a billing
-  customer created and a tenant provisioned are usually days apart), for two systems'
-  records; for one system's, nothing.
+- when each first appeared (the same day, within 3, within 30, within 90: a deal won, a
+  billing customer created and a tenant provisioned are usually days apart), for two
+  systems' records; for one system's, nothing.
 
 The model learns from the data itself, without labels: the chance two random records
 match; how often each level occurs among non-matches (random pairs, with the matches among
@@ -63,7 +63,7 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
     con.execute(_RECORDS_SQL)
-    _drop_common_keys(con, ("names_and_stems", "people", "abbreviation_keys"))
+    _drop_common_keys(con, ("names_and_stems", "people", "abbreviation_keys", "name_ends"))
     return con.execute("select count(*) from records").fetchall()[0][0]
 
 
@@ -175,6 +175,7 @@ select
     named.display_name,
     nullif(named.name_key, '') as name_key,
     nullif(named.compact, '') as name_compact,
+    case when length(named.compact) >= 8 then [right(named.compact, 7)] end as name_ends,
     nullif(named.written, '') as name_written,
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
     string_split(nullif(named.name_key, ''), ' ') as name_tokens,
@@ -473,6 +474,10 @@ def _settings(large: bool) -> Any:
                     cll.AbsoluteDateDifferenceLevel(
                         "first_seen_day", input_is_string=False, threshold=30, metric="day"
                     ),
+                    # a trial that converts, a deal that takes a quarter to be billed
+                    cll.AbsoluteDateDifferenceLevel(
+                        "first_seen_day", input_is_string=False, threshold=90, metric="day"
+                    ),
                     cll.ElseLevel(),
                 ],
                 output_column_name="first_seen_day",
@@ -482,8 +487,11 @@ def _settings(large: bool) -> Any:
             block_on("name_first_token"),
             # a typo in the first word: the same first four and last three letters
             block_on("substr(name_compact, 1, 4)", "right(name_compact, 3)"),
-            # and one in the last three letters of a name run together ("copperlogistisc")
+            # a typo at the end or the start of a name run together ("copperlogistisc",
+            # "coopperdata"): the first seven letters, or the last seven unless many names
+            # end so (an industry word, "nalytic", would pair every analytics company)
             block_on("substr(name_compact, 1, 7)"),
+            block_on("name_ends_blocking", arrays_to_explode=["name_ends_blocking"]),
             block_on("names_and_stems_blocking", arrays_to_explode=["names_and_stems_blocking"]),
             block_on("people_blocking", arrays_to_explode=["people_blocking"]),
             # abbreviations against the names they abbreviate
@@ -635,9 +643,10 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
                         || array_to_string(countries_r, ', ') || ')'
                 end,
                 case gamma_first_seen_day
-                    when 3 then 'first seen the same day'
-                    when 2 then 'first seen within 3 days'
-                    when 1 then 'first seen within 30 days'
+                    when 4 then 'first seen the same day'
+                    when 3 then 'first seen within 3 days'
+                    when 2 then 'first seen within 30 days'
+                    when 1 then 'first seen within 90 days'
                 end
             ) as evidence
         from (select *, name_compact_l || ' / ' || name_compact_r as names from predictions)
