@@ -135,6 +135,20 @@ identity as (
 
 ),
 
+-- the pairs waiting for a person that would join the company with another: until they are
+-- decided, which records it holds (and so its figures) may change
+pending_reviews as (
+
+    select company_id, count(*) as pending_review_pairs
+    from (
+        select left_company_id as company_id from {{ ref('review_queue') }}
+        union all
+        select right_company_id from {{ ref('review_queue') }}
+    ) as sides
+    group by company_id
+
+),
+
 product as (
 
     select
@@ -181,7 +195,9 @@ final as (
         product.last_activity_at,
         companies.internal_tenant_id is not null as is_provisioned,
         identity.identity_confidence,
-        coalesce(identity.identity_confidence < 1, false) as is_identity_uncertain,
+        cast(coalesce(pending_reviews.pending_review_pairs, 0) as bigint) as pending_review_pairs,
+        coalesce(identity.identity_confidence < 1, false)
+            or pending_reviews.pending_review_pairs is not null as is_identity_uncertain,
         -- health is a question about paying companies: a prospect has none
         case when coalesce(billing.mrr_amount, 0) > 0
             then {{ account_health_label('coalesce(product.recent_logins, 0)') }}
@@ -198,6 +214,7 @@ final as (
     left join latest_deal on companies.company_id = latest_deal.company_id
     left join product on companies.company_id = product.company_id
     left join identity on companies.company_id = identity.company_id
+    left join pending_reviews on companies.company_id = pending_reviews.company_id
     left join health on companies.company_id = health.company_id
     left join time_to_value on companies.company_id = time_to_value.company_id
 
