@@ -50,6 +50,28 @@ KEEP_ABOVE = 0.05
 TRAIN_ON_AT_MOST = 20_000
 
 
+# The ways an abbreviation may write a name key: the first k words by their initials, the
+# rest as they are ("bright prism financial" → "bp|financial", "bpf|"); and when the first
+# word is already short initials, it whole and the next words' initials ("fm global" →
+# "fmg|", as "FMG" writes "FM Global"). NULL for a one-word name.
+_ABBREVIATIONS_MACRO = r"""
+create or replace temp macro abbreviations_of(name_key) as
+case when len(string_split(name_key, ' ')) >= 2 then list_concat(
+    list_transform(
+        range(2, len(string_split(name_key, ' ')) + 1),
+        lambda k: array_to_string(list_transform(
+            string_split(name_key, ' ')[1:k], lambda w: w[1]), '')
+            || '|' || array_to_string(string_split(name_key, ' ')[k + 1:], ' ')),
+    case when length(split_part(name_key, ' ', 1)) between 2 and 3 then list_transform(
+        range(2, len(string_split(name_key, ' ')) + 1),
+        lambda k: split_part(name_key, ' ', 1) || array_to_string(list_transform(
+            string_split(name_key, ' ')[2:k], lambda w: w[1]), '')
+            || '|' || array_to_string(string_split(name_key, ' ')[k + 1:], ' '))
+    else [] end)
+end
+"""
+
+
 def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) -> int:
     """Build the table `records` (one row per record, what the model compares) in `con`
     from the identity input models. Returns how many records there are."""
@@ -62,6 +84,7 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
     ):
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
+    con.execute(_ABBREVIATIONS_MACRO)
     con.execute(_RECORDS_SQL)
     _drop_common_keys(con, ("names_and_stems", "people", "abbreviation_keys", "name_ends"))
     return con.execute("select count(*) from records").fetchall()[0][0]
@@ -179,15 +202,11 @@ select
     nullif(named.written, '') as name_written,
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
     string_split(nullif(named.name_key, ''), ' ') as name_tokens,
-    -- the name as an abbreviation may write it: the first k words by their initials, the
-    -- rest as they are ("bright prism financial" → "bp|financial", "bpf|")
-    case
-        when len(string_split(named.name_key, ' ')) >= 2 then list_transform(
-            range(2, len(string_split(named.name_key, ' ')) + 1),
-            lambda k: array_to_string(list_transform(
-                string_split(named.name_key, ' ')[1:k], lambda w: w[1]), '')
-                || '|' || array_to_string(string_split(named.name_key, ' ')[k + 1:], ' '))
-    end as name_abbreviations,
+    -- the name as an abbreviation may write it (see `abbreviations_of`), with and without
+    -- the place it ends with ("Nimbus Data Global Canada", "ND Global")
+    list_distinct(list_concat(
+        abbreviations_of(named.name_key), abbreviations_of(named.name_key_without_place)
+    )) as name_abbreviations,
     -- and the name as such an abbreviation when its first word is short ("bp financial" →
     -- "bp|financial"), also without an inner "a", which may stand for the "and" the name
     -- key drops ("NADF" for "North and Delta Foods" → "ndf|")

@@ -63,9 +63,9 @@
 '\bmanufacturing\b' => 'mfg'
 '\b(industries|industry)\b' => 'ind'
 -- a plural as its singular: "securities" → "security", "networks" → "network",
--- "ventures" → "venture"
+-- "ventures" → "venture"; not a word that ends so in the singular ("Nimbus", "Oasis")
 '\b([a-z]{3,})ies\b' => '\1y'
-'\b([a-z]{3,}[^s])s\b' => '\1'
+'\b([a-z]{3,}[^siu])s\b' => '\1'
 ' +' => ' '
     {%- endset -%}
     {%- set key = namespace(sql="lower(" ~ revtruth.split_camel_case(revtruth.mixed_case_legal_forms(column)) ~ ")") -%}

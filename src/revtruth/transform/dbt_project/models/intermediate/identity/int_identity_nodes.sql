@@ -155,7 +155,8 @@ untagged as (
             )
                 then region_tags.before_tag
             else records.display_name
-        end as name_without_region_tag
+        end as name_without_region_tag,
+        region_tags.before_tag
     from records
     left join region_tags
         on records.node_key = region_tags.node_key
@@ -172,6 +173,9 @@ final as (
         {{ revtruth.company_name_key('records.name_without_region_tag') }} as name_key,
         {{ revtruth.company_name_key('records.name_without_region_tag', words_written_one_way=false) }}
             as name_as_written,
+        -- and without any place its name ends with ("Nimbus Data Global Canada"), which
+        -- an abbreviation leaves out ("ND Global")
+        {{ revtruth.company_name_key('records.before_tag') }} as name_key_without_place,
         upper(nullif(trim(records.country), '')) as country,
         records.first_seen_at,
         primary_domains.domain
