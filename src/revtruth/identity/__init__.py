@@ -112,26 +112,31 @@ def resolve(settings: Settings) -> IdentitySummary:
     finally:
         con.close()
     links = _deterministic_links(inputs["int_identity_edges"], overrides)
-    probable = scored.to_pylist() if scored.num_rows else []
-    links += [
-        Link(p["left_key"], p["right_key"], "probabilistic", p["match_probability"], p["evidence"])
-        for p in probable
-        if p["match_probability"] >= link_at
+    # column by column: at 300,000 records, a dict per scored pair costs seconds
+    probable = [
+        Link(left, right, "probabilistic", probability, evidence)
+        for left, right, probability, evidence in zip(
+            *(
+                scored.column(name).to_pylist() if scored.num_rows else []
+                for name in ("left_key", "right_key", "match_probability", "evidence")
+            ),
+            strict=True,
+        )
     ]
+    links += [link for link in probable if link.probability >= link_at]
     different = [o.pair for o in overrides if o.decision == "different"]
     clusters = cluster(records, links, different, domain_names)
     # uncertain pairs left apart, and likely ones held back because each side already looks
     # like a whole company (clustering): both for a person, unless one decided already
     decided = {o.pair for o in overrides}
     held = {(link.left, link.right) for link in clusters.held}
+    company_of = clusters.company_of
     review = [
-        p
-        for p in probable
-        if (
-            review_at <= p["match_probability"] < link_at or (p["left_key"], p["right_key"]) in held
-        )
-        and clusters.company_of[p["left_key"]] != clusters.company_of[p["right_key"]]
-        and (p["left_key"], p["right_key"]) not in decided
+        link
+        for link in probable
+        if (review_at <= link.probability < link_at or (link.left, link.right) in held)
+        and company_of[link.left] != company_of[link.right]
+        and (link.left, link.right) not in decided
     ]
     write_results(settings, _result_tables(clusters, review))
     by_tier: dict[str, int] = {}
@@ -183,7 +188,7 @@ def _deterministic_links(edges: pa.Table, overrides: list[Override]) -> list[Lin
     return links
 
 
-def _result_tables(clusters: Clusters, review: list[dict]) -> dict[str, pa.Table]:
+def _result_tables(clusters: Clusters, review: list[Link]) -> dict[str, pa.Table]:
     """`record_companies` (one row per record), `links` (every link that holds), and
     `review_pairs` (uncertain pairs left apart, best first)."""
     best: dict[str, Link] = {}
@@ -193,36 +198,32 @@ def _result_tables(clusters: Clusters, review: list[dict]) -> dict[str, pa.Table
         for record in (link.left, link.right):
             if record not in best_rank or rank < best_rank[record]:
                 best[record], best_rank[record] = link, rank
-    record_rows = [
-        {
-            "node_key": record,
-            "company_id": company,
-            "tier": best[record].tier if record in best else None,
-            "match_probability": best[record].probability if record in best else None,
-        }
-        for record, company in sorted(clusters.company_of.items())
-    ]
-    link_rows = [
-        {
-            "left_key": link.left,
-            "right_key": link.right,
-            "company_id": clusters.company_of[link.left],
-            "tier": link.tier,
-            "match_probability": link.probability,
-            "evidence": link.evidence,
-        }
-        for link in clusters.accepted
-    ]
-    review_rows = [
-        {
-            "left_key": p["left_key"],
-            "right_key": p["right_key"],
-            "left_company_id": clusters.company_of[p["left_key"]],
-            "right_company_id": clusters.company_of[p["right_key"]],
-            "match_probability": p["match_probability"],
-            "evidence": p["evidence"],
-        }
-        for p in review
-    ]
-    rows = {"record_companies": record_rows, "links": link_rows, "review_pairs": review_rows}
-    return {name: pa.Table.from_pylist(rows[name], schema=RESULT_SCHEMAS[name]) for name in rows}
+    company_of = clusters.company_of
+    records = sorted(company_of)
+    placed = [best.get(record) for record in records]
+    accepted = clusters.accepted
+    columns = {
+        "record_companies": {
+            "node_key": records,
+            "company_id": [company_of[record] for record in records],
+            "tier": [link.tier if link else None for link in placed],
+            "match_probability": [link.probability if link else None for link in placed],
+        },
+        "links": {
+            "left_key": [link.left for link in accepted],
+            "right_key": [link.right for link in accepted],
+            "company_id": [company_of[link.left] for link in accepted],
+            "tier": [link.tier for link in accepted],
+            "match_probability": [link.probability for link in accepted],
+            "evidence": [link.evidence for link in accepted],
+        },
+        "review_pairs": {
+            "left_key": [link.left for link in review],
+            "right_key": [link.right for link in review],
+            "left_company_id": [company_of[link.left] for link in review],
+            "right_company_id": [company_of[link.right] for link in review],
+            "match_probability": [link.probability for link in review],
+            "evidence": [link.evidence for link in review],
+        },
+    }
+    return {name: pa.table(columns[name], schema=RESULT_SCHEMAS[name]) for name in RESULT_SCHEMAS}
