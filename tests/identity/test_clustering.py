@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from revtruth.identity.clustering import ConflictingOverridesError, Link, cluster, company_id_for
+from revtruth.identity.clustering import (
+    Clusters,
+    ConflictingOverridesError,
+    Link,
+    cluster,
+    company_id_for,
+)
 
 RECORDS = ["product_db:t1", "salesforce:a1", "salesforce:a2", "stripe:c1", "stripe:c2"]
 
@@ -101,18 +107,26 @@ def test_a_different_decision_beats_a_direct_link_of_every_tier(tier):
     assert len(found.refused) == 1
 
 
-def test_a_model_link_between_two_whole_companies_is_held_for_review():
-    # {c1, a1} and {c2, a2} each hold a billing customer and a CRM account: a likely link
-    # between them is held back (a parent and its subsidiary, most often), while a link
-    # that adds a lone tenant to one of them is taken
-    found = cluster(
+def _two_whole_companies(*links: Link) -> Clusters:
+    """{c1, a1} and {c2, a2}, each a billing customer and a CRM account on one domain, and
+    `links` besides."""
+    return cluster(
         RECORDS,
         [
             _link("stripe:c1", "salesforce:a1", "domain"),
             _link("stripe:c2", "salesforce:a2", "domain"),
-            _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.98),
-            _link("product_db:t1", "stripe:c2", "probabilistic", 0.9),
+            *links,
         ],
+    )
+
+
+def test_a_model_link_between_two_whole_companies_is_held_for_review():
+    # {c1, a1} and {c2, a2} each hold a billing customer and a CRM account: a likely link
+    # between them is held back (a parent and its subsidiary, most often), while a link
+    # that adds a lone tenant to one of them is taken
+    found = _two_whole_companies(
+        _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.98),
+        _link("product_db:t1", "stripe:c2", "probabilistic", 0.9),
     )
     assert found.company_of["stripe:c1"] != found.company_of["stripe:c2"]
     assert [(link.left, link.right) for link in found.held] == [("salesforce:a1", "salesforce:a2")]
@@ -123,14 +137,7 @@ def test_a_model_link_between_two_whole_companies_is_held_for_review():
 def test_a_near_certain_model_link_joins_two_whole_companies():
     # a company's second billing customer with a CRM account of its own: at 0.99 or more the
     # model is trusted over the look of two complete companies
-    found = cluster(
-        RECORDS,
-        [
-            _link("stripe:c1", "salesforce:a1", "domain"),
-            _link("stripe:c2", "salesforce:a2", "domain"),
-            _link("salesforce:a1", "salesforce:a2", "probabilistic", 0.995),
-        ],
-    )
+    found = _two_whole_companies(_link("salesforce:a1", "salesforce:a2", "probabilistic", 0.995))
     assert found.company_of["stripe:c1"] == found.company_of["stripe:c2"]
     assert found.held == []
 

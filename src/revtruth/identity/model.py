@@ -56,18 +56,17 @@ TRAIN_ON_AT_MOST = 20_000
 # "fmg|", as "FMG" writes "FM Global"). NULL for a one-word name.
 _ABBREVIATIONS_MACRO = r"""
 create or replace temp macro abbreviations_of(name_key) as
-case when len(string_split(name_key, ' ')) >= 2 then list_concat(
-    list_transform(
+case when len(string_split(name_key, ' ')) >= 2 then flatten(list_transform(
+    -- the first word by its initial, or whole when it is short initials already
+    list_concat(
+        [name_key[1]],
+        case when length(split_part(name_key, ' ', 1)) between 2 and 3
+            then [split_part(name_key, ' ', 1)] else [] end),
+    lambda first: list_transform(
         range(2, len(string_split(name_key, ' ')) + 1),
-        lambda k: array_to_string(list_transform(
-            string_split(name_key, ' ')[1:k], lambda w: w[1]), '')
-            || '|' || array_to_string(string_split(name_key, ' ')[k + 1:], ' ')),
-    case when length(split_part(name_key, ' ', 1)) between 2 and 3 then list_transform(
-        range(2, len(string_split(name_key, ' ')) + 1),
-        lambda k: split_part(name_key, ' ', 1) || array_to_string(list_transform(
+        lambda k: first || array_to_string(list_transform(
             string_split(name_key, ' ')[2:k], lambda w: w[1]), '')
-            || '|' || array_to_string(string_split(name_key, ' ')[k + 1:], ' '))
-    else [] end)
+            || '|' || array_to_string(string_split(name_key, ' ')[k + 1:], ' '))))
 end
 """
 
