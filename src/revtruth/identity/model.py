@@ -67,6 +67,22 @@ case when len(string_split(name_key, ' ')) >= 2 then flatten(list_transform(
         lambda k: first || array_to_string(list_transform(
             string_split(name_key, ' ')[2:k], lambda w: w[1]), '')
             || '|' || array_to_string(string_split(name_key, ' ')[k + 1:], ' '))))
+end;
+
+-- A name key as such an abbreviation, when its first word is short: "bp financial" →
+-- "bp|financial"; also without an inner "a", which may stand for the "and" the name key
+-- drops ("NADF" for "North and Delta Foods" → "ndf|"). NULL for any other name.
+create or replace temp macro as_abbreviation(name_key) as
+case when length(split_part(name_key, ' ', 1)) between 2 and 5 then list_distinct(
+    list_transform(
+        list_concat([0], list_filter(
+            range(2, length(split_part(name_key, ' ', 1))),
+            lambda i: split_part(name_key, ' ', 1)[i] = 'a')),
+        lambda i: case
+            when i = 0 then split_part(name_key, ' ', 1)
+            else split_part(name_key, ' ', 1)[:i - 1] || split_part(name_key, ' ', 1)[i + 1:]
+        end
+            || '|' || array_to_string(string_split(name_key, ' ')[2:], ' ')))
 end
 """
 
@@ -201,31 +217,27 @@ select
     nullif(named.written, '') as name_written,
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
     string_split(nullif(named.name_key, ''), ' ') as name_tokens,
-    -- the name as an abbreviation may write it (see `abbreviations_of`), with and without
-    -- the place it ends with ("Nimbus Data Global Canada", "ND Global")
+    -- the name as an abbreviation may write it (see `abbreviations_of`): also without the
+    -- place it ends with ("Nimbus Data Global Canada", "ND Global") and with the office tags
+    -- it names ("Quartz Data US", "QDU")
+    list_distinct(flatten([
+        abbreviations_of(named.name_key),
+        abbreviations_of(named.name_key_without_place),
+        abbreviations_of(named.name_key_with_office_tags)
+    ])) as name_abbreviations,
+    -- and the name as such an abbreviation (see `as_abbreviation`), with and without the
+    -- place it ends with ("RLGG North America")
     list_distinct(list_concat(
-        abbreviations_of(named.name_key), abbreviations_of(named.name_key_without_place)
-    )) as name_abbreviations,
-    -- and the name as such an abbreviation when its first word is short ("bp financial" →
-    -- "bp|financial"), also without an inner "a", which may stand for the "and" the name
-    -- key drops ("NADF" for "North and Delta Foods" → "ndf|")
-    case
-        when length(split_part(named.name_key, ' ', 1)) between 2 and 5 then list_distinct(
-            list_transform(
-                list_concat([0], list_filter(
-                    range(2, length(split_part(named.name_key, ' ', 1))),
-                    lambda i: split_part(named.name_key, ' ', 1)[i] = 'a')),
-                lambda i: case
-                    when i = 0 then split_part(named.name_key, ' ', 1)
-                    else split_part(named.name_key, ' ', 1)[:i - 1]
-                        || split_part(named.name_key, ' ', 1)[i + 1:]
-                end
-                    || '|' || array_to_string(string_split(named.name_key, ' ')[2:], ' ')))
-    end as names_as_abbreviation,
+        as_abbreviation(named.name_key), as_abbreviation(named.name_key_without_place)
+    )) as names_as_abbreviation,
     named.country,
     -- where the record is: its own country, else the countries its name places it in, else
     -- those its domains are registered under
     region_lists.countries is not null as name_places_it,
+    -- a name that names a place the record is not in ("Acme Europe" billed in Canada): an
+    -- account for a market, not a company there (a subsidiary abroad is where it says)
+    coalesce(not list_contains(region_lists.countries, named.country), false)
+        as names_a_place_elsewhere,
     case
         when named.country is not null then [named.country]
         else coalesce(region_lists.countries, nullif(domain_lists.domain_countries, []))
@@ -375,6 +387,14 @@ def _settings(large: bool) -> Any:
                 f"least(length(name_compact_l), length(name_compact_r)) >= 8 and {_TWO_EDITS}",
                 label_for_charts="Two letters differ",
             ),
+            # one name is the other with a place added that the longer is not in: "Acme
+            # Europe" billed to a Canadian address is Acme's account for the euro market (a
+            # subsidiary abroad is billed where it is, and lands on the next level)
+            cll.CustomLevel(
+                "(starts_with(name_key_l, name_key_r || ' ') and names_a_place_elsewhere_l)"
+                " or (starts_with(name_key_r, name_key_l || ' ') and names_a_place_elsewhere_r)",
+                label_for_charts="One name extends the other by a place it is not in",
+            ),
             # one name is the other with words added, where the longer names a place: an
             # office tag ("Iron Robotics Deutschland") or a subsidiary abroad ("Acme Japan");
             # the countries tell them apart, and the model learns how often each occurs
@@ -473,6 +493,14 @@ def _settings(large: bool) -> Any:
                         label_for_charts="Same country",
                     ),
                     _any_in_common("countries"),
+                    # apart, where one is placed only by a tag in its name: a workspace
+                    # "Iron Tech K.K. (EU)" is the Japanese company's European team as often
+                    # as a European company; weaker than two addresses apart
+                    cll.CustomLevel(
+                        "(name_places_it_l and country_l is null)"
+                        " or (name_places_it_r and country_r is null)",
+                        label_for_charts="Apart, one placed by its name alone",
+                    ),
                     cll.ElseLevel(),
                 ],
                 output_column_name="where",
@@ -623,11 +651,13 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             match_weight,
             concat_ws('; ',
                 case gamma_name
-                    when 12 then 'same name (' || name_compact_l || ')'
-                    when 11 then 'same name once words are written one way ('
+                    when 13 then 'same name (' || name_compact_l || ')'
+                    when 12 then 'same name once words are written one way ('
                         || name_written_l || ' / ' || name_written_r || ')'
-                    when 10 then 'a letter differs (' || names || ')'
-                    when 9 then 'two letters differ (' || names || ')'
+                    when 11 then 'a letter differs (' || names || ')'
+                    when 10 then 'two letters differ (' || names || ')'
+                    when 9 then 'one name is the other with a place added that it is not in ('
+                        || names || ')'
                     when 8 then 'one name is the other with a place added (' || names || ')'
                     when 7 then 'one name is the other with a team added (' || names || ')'
                     when 6 then 'one name is the other with words added (' || names || ')'
@@ -653,9 +683,12 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
                 end,
                 case gamma_source_dataset when 1 then 'both ' || source_dataset_l || ' records' end,
                 case gamma_where
-                    when 2 then 'same country (' || countries_l[1] || ')'
-                    when 1 then 'countries agree ('
+                    when 3 then 'same country (' || countries_l[1] || ')'
+                    when 2 then 'countries agree ('
                         || array_to_string(list_intersect(countries_l, countries_r), ', ') || ')'
+                    when 1 then 'different countries, one placed by its name alone ('
+                        || array_to_string(countries_l, ', ') || ' / '
+                        || array_to_string(countries_r, ', ') || ')'
                     when 0 then 'different countries ('
                         || array_to_string(countries_l, ', ') || ' / '
                         || array_to_string(countries_r, ', ') || ')'

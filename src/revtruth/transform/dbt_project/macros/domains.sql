@@ -30,11 +30,13 @@
     together in CamelCase split (a mixed-case legal form such as GmbH kept whole); single
     spaces. "The Acme Technologies, Inc. (EU)" → "acme tech".
 -#}
-{% macro company_name_key(column, words_written_one_way=true) -%}
+{% macro company_name_key(column, words_written_one_way=true, office_tags=false) -%}
     {#- One step a line, applied in order: a regular expression (SQL), "=>", its replacement;
         a line starting with "--" says why. Without `words_written_one_way` the steps stop
         before the abbreviations and plurals: the name as it was written, which tells
-        "Aurora Security" from "Aurora Securities" where the key cannot. -#}
+        "Aurora Security" from "Aurora Securities" where the key cannot. With `office_tags`
+        the office tags stay, as an abbreviation may spell them ("QDU" for "Quartz Data
+        US"). -#}
     {%- set steps -%}
 -- bracketed tags: "(EU)", "(HQ)"
 '\([^)]*\)' => ' '
@@ -43,7 +45,12 @@
 '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2\3 '
 '\b([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2 '
 '[^a-z0-9 ]+' => ' '
-'\b(the|and|' || {{ revtruth.legal_forms() }} || '|hq|us|usa|eu|uk|emea|apac)\b' => ' '
+'\b(the|and)\b' => ' '
+-- legal forms, but not as the first word, which is then the name's ("BV Technologies",
+-- "AB Dynamics"): a match of the first word keeps it, a match of a legal form drops it
+'^(\s*[a-z0-9]+)|\b(' || {{ revtruth.legal_forms() }} || ')\b' => '\1'
+-- office tags
+'\b(hq|us|usa|eu|uk|emea|apac)\b' => ' '
 -- words written one way
 '\btechnolog(y|ies)\b' => 'tech'
 '\b(services|service|svcs)\b' => 'svc'
@@ -72,6 +79,9 @@
     {%- set lines = steps.split('\n') -%}
     {%- if not words_written_one_way -%}
         {%- set lines = lines[:lines.index('-- words written one way')] + ["' +' => ' '"] -%}
+    {%- endif -%}
+    {%- if office_tags -%}
+        {%- set lines = lines[:lines.index('-- office tags')] + lines[lines.index('-- office tags') + 2:] -%}
     {%- endif -%}
     {%- for line in lines if line.strip() and not line.strip().startswith('--') -%}
         {%- set pattern, replacement = line.split(' => ') -%}

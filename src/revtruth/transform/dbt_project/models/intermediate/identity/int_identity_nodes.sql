@@ -163,7 +163,7 @@ untagged as (
 
 ),
 
-final as (
+keyed as (
 
     select
         records.node_key,
@@ -176,12 +176,106 @@ final as (
         -- and without any place its name ends with ("Nimbus Data Global Canada"), which
         -- an abbreviation leaves out ("ND Global")
         {{ revtruth.company_name_key('records.before_tag') }} as name_key_without_place,
+        -- and with the office tags it names ("Quartz Data US"), which an abbreviation may
+        -- spell ("QDU")
+        {{ revtruth.company_name_key('records.name_without_region_tag', office_tags=true) }}
+            as name_key_with_office_tags,
         upper(nullif(trim(records.country), '')) as country,
         records.first_seen_at,
         primary_domains.domain
     from untagged as records
     left join primary_domains
         on records.node_key = primary_domains.node_key
+
+),
+
+-- the words a key writes one way or leaves out, as the key writes them ("technologies" →
+-- "tech", "incorporated" → ""): each after a first word, as a legal form only leaves a key
+-- there
+name_words as (
+
+    select
+        spelling,
+        trim(substr({{ revtruth.company_name_key("'name ' || spelling") }}, 5)) as written_as
+    from {{ ref('company_name_words') }}
+
+),
+
+-- each word of the keys at its place
+key_words as (
+
+    select
+        node_key,
+        key_name,
+        unnest(string_split(name_key, ' ')) as word,
+        unnest(range(1, len(string_split(name_key, ' ')) + 1)) as word_position
+    from keyed
+    unpivot (
+        name_key for key_name in (
+            name_key, name_as_written, name_key_without_place, name_key_with_office_tags
+        )
+    )
+
+),
+
+-- a word one letter off such a word ("technnology", "incorpporated", "limitde") is read
+-- as it: a typo there would otherwise hide the rest of the name ("RR Technnology" for
+-- "Redwood Robotics Technology"). The name as written keeps its words, and loses a legal
+-- form however spelled. Only words that start or end alike are compared, which a single
+-- typo in a word of six letters or more leaves.
+respelled_words as (
+
+    select
+        key_words.node_key,
+        key_words.key_name,
+        key_words.word_position,
+        coalesce(min(name_words.written_as), key_words.word) as word
+    from key_words
+    left join name_words
+        on length(key_words.word) >= 6
+        and abs(length(key_words.word) - length(name_words.spelling)) <= 1
+        and (left(key_words.word, 2) = left(name_words.spelling, 2)
+            or right(key_words.word, 2) = right(name_words.spelling, 2))
+        and damerau_levenshtein(key_words.word, name_words.spelling) = 1
+        and (key_words.key_name <> 'name_as_written' or name_words.written_as = '')
+    group by key_words.node_key, key_words.key_name, key_words.word_position, key_words.word
+
+),
+
+respelled as (
+
+    select
+        node_key,
+        string_agg(word, ' ' order by word_position)
+            filter (where key_name = 'name_key' and word <> '') as name_key,
+        string_agg(word, ' ' order by word_position)
+            filter (where key_name = 'name_as_written' and word <> '') as name_as_written,
+        string_agg(word, ' ' order by word_position)
+            filter (where key_name = 'name_key_without_place' and word <> '') as name_key_without_place,
+        string_agg(word, ' ' order by word_position)
+            filter (where key_name = 'name_key_with_office_tags' and word <> '') as name_key_with_office_tags
+    from respelled_words
+    group by node_key
+
+),
+
+final as (
+
+    select
+        keyed.node_key,
+        keyed.source,
+        keyed.source_id,
+        keyed.display_name,
+        respelled.name_key,
+        respelled.name_as_written,
+        respelled.name_key_without_place,
+        respelled.name_key_with_office_tags,
+        keyed.country,
+        keyed.first_seen_at,
+        keyed.domain
+    from keyed
+    left join respelled
+        on keyed.node_key = respelled.node_key
 
 )
 
