@@ -89,3 +89,17 @@ def test_a_team_level_names_only_a_team_added_to_the_whole_other_name(longer, sh
         f"select {level} from (select ? as name_key_l, ? as name_key_r)", [longer, shorter]
     ).fetchone()[0]
     assert found is is_a_team
+
+
+def test_every_level_of_the_name_comparison_is_told_in_its_own_words():
+    # the evidence follows the levels by their labels, so a level added or moved can
+    # neither go unexplained nor borrow another's words
+    from revtruth.identity.model import _NAME_EVIDENCE, _name_evidence, _settings
+
+    settings = _settings(large=False).get_settings("duckdb").as_dict()
+    evidence = _name_evidence(settings)
+    name = next(c for c in settings["comparisons"] if c["output_column_name"] == "name")
+    labels = [lvl["label_for_charts"] for lvl in name["comparison_levels"]]
+    assert set(labels) - {"name_compact is NULL"} == set(_NAME_EVIDENCE)
+    assert evidence.startswith(f"case gamma_name when {len(_NAME_EVIDENCE) - 1} then 'same name (")
+    assert evidence.endswith("when 0 then 'different names (' || names || ')' end")

@@ -405,7 +405,15 @@ def _settings(large: bool) -> Any:
             ),
             # one name is the other with a team's name added ("Acme Marketing", "Acme Data
             # Team"): a business unit that signed up on its own, which is no company of its
-            # own; "Acme Group" or "Acme Labs" may well be one, and stays on the next level
+            # own; "Acme Group" or "Acme Labs" may well be one, and stays on the next level.
+            # Weighed apart when their domains are named alike (acme.co.uk, acme.com): an
+            # agency named "Acme Marketing" has a domain of its own name
+            cll.CustomLevel(
+                f"({_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')})"
+                " and list_has_any(domain_stems_l, domain_stems_r)",
+                label_for_charts="One name extends the other by a team, domains named alike",
+            ),
             cll.CustomLevel(
                 f"{_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
                 f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')}",
@@ -428,7 +436,7 @@ def _settings(large: bool) -> Any:
                 " or list_contains(domain_stems_l, name_compact_r)",
                 label_for_charts="Domains named alike",
             ),
-            cll.JaroWinklerLevel("name_compact", 0.88),
+            cll.JaroWinklerLevel("name_compact", 0.88).configure(label_for_charts="Names alike"),
             # one name abbreviates the other: "BP Financial", "Bright Prism Financial"; also
             # run together, "Vblabs" and "Vertex Bio Labs"
             cll.CustomLevel(
@@ -447,8 +455,8 @@ def _settings(large: bool) -> Any:
                 f" or {_ABBREVIATES_WITH_A_TYPO.format(l='r', r='l')}",
                 label_for_charts="One name abbreviates the other, a letter off",
             ),
-            _any_in_common("name_tokens"),
-            cll.ElseLevel(),
+            _any_in_common("name_tokens").configure(label_for_charts="A word in common"),
+            cll.ElseLevel().configure(label_for_charts="Different names"),
         ],
         output_column_name="name",
     )
@@ -616,6 +624,58 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+# The evidence of each level of the name comparison in words, by the level's label.
+_NAME_EVIDENCE = {
+    "Same name as written": "'same name (' || name_compact_l || ')'",
+    "Exact match on name_compact": "'same name once words are written one way ('"
+    " || name_written_l || ' / ' || name_written_r || ')'",
+    "A letter differs": "'a letter differs (' || names || ')'",
+    "Two letters differ": "'two letters differ (' || names || ')'",
+    "One name extends the other by a place it is not in": (
+        "'one name is the other with a place added that it is not in (' || names || ')'"
+    ),
+    "One name extends the other by a place": (
+        "'one name is the other with a place added (' || names || ')'"
+    ),
+    "One name extends the other by a team, domains named alike": (
+        "'one name is the other with a team added (' || names || '), domains named alike: '"
+        " || array_to_string(list_intersect(domain_stems_l, domain_stems_r), ', ')"
+    ),
+    "One name extends the other by a team": (
+        "'one name is the other with a team added (' || names || ')'"
+    ),
+    "One name extends the other": "'one name is the other with words added (' || names || ')'",
+    "Domains named alike": (
+        "'names differ (' || names || '), domains named alike: ' || array_to_string("
+        "list_intersect(list_concat([name_compact_l], domain_stems_l),"
+        " list_concat([name_compact_r], domain_stems_r)), ', ')"
+    ),
+    "Names alike": "'names alike (' || names || ')'",
+    "One name abbreviates the other": "'one name abbreviates the other (' || names || ')'",
+    "One name abbreviates the other, a letter off": (
+        "'one name abbreviates the other, a letter off (' || names || ')'"
+    ),
+    "A word in common": "'a word of the name in common (' || names || ')'",
+    "Different names": "'different names (' || names || ')'",
+}
+
+
+def _name_evidence(model: dict[str, Any]) -> str:
+    """A SQL expression: the name comparison's level of a pair in words. Splink numbers
+    the levels from the last (0) up, skipping the null level."""
+    name = next(c for c in model["comparisons"] if c["output_column_name"] == "name")
+    labels = [
+        level["label_for_charts"]
+        for level in name["comparison_levels"]
+        if not level.get("is_null_level")
+    ]
+    cases = " ".join(
+        f"when {len(labels) - 1 - index} then {_NAME_EVIDENCE[label]}"
+        for index, label in enumerate(labels)
+    )
+    return f"case gamma_name {cases} end"
+
+
 def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) -> pa.Table:
     """Every blocked pair of records at least `keep_above` likely the same company, with its
     probability and the evidence in words."""
@@ -639,39 +699,19 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
     training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
     model = _calibrated(linker.misc.save_model_to_json())
+    name_evidence = _name_evidence(model)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=keep_above)
     con.register("predictions", predictions.as_duckdbpyrelation())
     return con.sql(
-        """
+        f"""
         select
             least(unique_id_l, unique_id_r) as left_key,
             greatest(unique_id_l, unique_id_r) as right_key,
             match_probability,
             match_weight,
             concat_ws('; ',
-                case gamma_name
-                    when 13 then 'same name (' || name_compact_l || ')'
-                    when 12 then 'same name once words are written one way ('
-                        || name_written_l || ' / ' || name_written_r || ')'
-                    when 11 then 'a letter differs (' || names || ')'
-                    when 10 then 'two letters differ (' || names || ')'
-                    when 9 then 'one name is the other with a place added that it is not in ('
-                        || names || ')'
-                    when 8 then 'one name is the other with a place added (' || names || ')'
-                    when 7 then 'one name is the other with a team added (' || names || ')'
-                    when 6 then 'one name is the other with words added (' || names || ')'
-                    when 5 then 'names differ (' || names || '), domains named alike: '
-                        || array_to_string(list_intersect(
-                            list_concat([name_compact_l], domain_stems_l),
-                            list_concat([name_compact_r], domain_stems_r)), ', ')
-                    when 4 then 'names alike (' || names || ')'
-                    when 3 then 'one name abbreviates the other (' || names || ')'
-                    when 2 then 'one name abbreviates the other, a letter off ('
-                        || names || ')'
-                    when 1 then 'a word of the name in common (' || names || ')'
-                    when 0 then 'different names (' || names || ')'
-                end,
+                {name_evidence},
                 case gamma_domains
                     when 2 then 'company domain in common: '
                         || array_to_string(list_intersect(domains_l, domains_r), ', ')
