@@ -80,7 +80,7 @@ STAGING = (
     "stg_product_db__tenants",
     "stg_product_db__users",
 )
-REFERENCE = ("free_mail_domains", "region_countries")
+REFERENCE = ("free_mail_domains", "region_countries", "company_name_words")
 # Per staging table: the column whose id is the record's (its company), the id columns
 # (suffixed per copy), the text columns rewritten per copy, the dates moved per copy.
 TABLES = {

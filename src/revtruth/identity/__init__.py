@@ -102,11 +102,13 @@ def resolve(settings: Settings) -> IdentitySummary:
     con = duckdb.connect()
     try:
         record_count = load_records(con, inputs)
-        records, domain_names = [], {}
-        for record, stems in con.execute("select unique_id, domain_stems from records").fetchall():
-            records.append(record)
-            if stems:
-                domain_names[record] = frozenset(stems)
+        table = con.sql("select unique_id, domain_stems from records").to_arrow_table()
+        records = table.column("unique_id").to_pylist()
+        domain_names = {
+            record: frozenset(stems)
+            for record, stems in zip(records, table.column("domain_stems").to_pylist(), strict=True)
+            if stems
+        }
         # a pair less likely than the review band is neither linked nor reviewed
         scored = score_pairs(con, keep_above=review_at) if record_count > 1 else pa.table({})
     finally:
@@ -163,28 +165,18 @@ def _deterministic_links(edges: pa.Table, overrides: list[Override]) -> list[Lin
         for o in overrides
         if o.decision == "same"
     ]
-    for edge in edges.to_pylist() if edges.num_rows else []:
-        evidence = edge["evidence"]
+    if not edges.num_rows:
+        return links
+    # column by column, as the scored pairs are read
+    columns = [
+        edges.column(name).to_pylist() if name in edges.column_names else [None] * edges.num_rows
+        for name in ("from_node", "to_node", "evidence", "detail")
+    ]
+    for left, right, evidence, detail in zip(*columns, strict=True):
         if evidence in STORED_ID_EVIDENCE:
-            links.append(
-                Link(
-                    edge["from_node"],
-                    edge["to_node"],
-                    "stored_id",
-                    1.0,
-                    STORED_ID_EVIDENCE[evidence],
-                )
-            )
+            links.append(Link(left, right, "stored_id", 1.0, STORED_ID_EVIDENCE[evidence]))
         else:
-            links.append(
-                Link(
-                    edge["from_node"],
-                    edge["to_node"],
-                    "domain",
-                    1.0,
-                    edge.get("detail") or evidence,
-                )
-            )
+            links.append(Link(left, right, "domain", 1.0, detail or evidence))
     return links
 
 

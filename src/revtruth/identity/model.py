@@ -7,8 +7,10 @@ person, an abbreviation, and for records of two systems the day they first appea
 - the names, reduced to what identifies the company: the same as written; the same once
   abbreviations and plurals are written one way; one slip apart (a letter wrong, added,
   missing or two swapped); two letters apart (long names); one the other with a place
-  added ("Acme", "Acme Japan"); with a team's name added ("Acme Marketing"); with other
-  words added; different, but one's domains named like the other's name or domains ("OM
+  added that the record is not in ("Acme Europe" billed in Canada); with a place added
+  ("Acme", "Acme Japan"); with a team's name added ("Acme Marketing"), apart when their
+  domains are named alike; with other words added; different, but one's domains named
+  like the other's name or domains ("OM
   Labs" at oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
   ("BP Financial", "NADF", "Vblabs"); the same with a letter off; a word in common;
   different. One comparison, because a company's domain is usually its name: as two,
@@ -17,7 +19,8 @@ person, an abbreviation, and for records of two systems the day they first appea
 - the people each names (billing contact, CRM contacts, product users);
 - whether both are records of one system (a duplicate CRM account) or of two;
 - where each is: its own country, else the countries its name places it in ("(EU)",
-  "Japan"), else those its domains are registered under; the same, overlapping or apart;
+  "Japan"), else those its domains are registered under; the same, overlapping, apart
+  where one is placed by its name alone, or apart;
 - when each first appeared (the same day, within 3, within 30, within 90: a deal won, a
   billing customer created and a tenant provisioned are usually days apart), for two
   systems' records; for one system's, nothing.
@@ -227,9 +230,9 @@ select
     ])) as name_abbreviations,
     -- and the name as such an abbreviation (see `as_abbreviation`), with and without the
     -- place it ends with ("RLGG North America")
-    list_distinct(list_concat(
+    nullif(list_distinct(list_concat(
         as_abbreviation(named.name_key), as_abbreviation(named.name_key_without_place)
-    )) as names_as_abbreviation,
+    )), []) as names_as_abbreviation,
     named.country,
     -- where the record is: its own country, else the countries its name places it in, else
     -- those its domains are registered under
@@ -254,6 +257,9 @@ left join region_lists on named.node_key = region_lists.node_key
 )
 select
     *,
+    -- the abbreviations run together ("vbl" for "vertex bio labs"), once, not per pair
+    list_transform(name_abbreviations, lambda a: replace(a, '|', ''))
+        as name_abbreviations_run_together,
     -- what blocks abbreviations with the names they abbreviate
     list_distinct(list_concat(
         coalesce(name_abbreviations, []),
@@ -409,9 +415,9 @@ def _settings(large: bool) -> Any:
             # Weighed apart when their domains are named alike (acme.co.uk, acme.com): an
             # agency named "Acme Marketing" has a domain of its own name
             cll.CustomLevel(
-                f"({_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
-                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')})"
-                " and list_has_any(domain_stems_l, domain_stems_r)",
+                "list_has_any(domain_stems_l, domain_stems_r)"
+                f" and ({_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')})",
                 label_for_charts="One name extends the other by a team, domains named alike",
             ),
             cll.CustomLevel(
@@ -442,10 +448,8 @@ def _settings(large: bool) -> Any:
             cll.CustomLevel(
                 "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
                 " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)"
-                " or list_contains(list_transform(name_abbreviations_r,"
-                " lambda a: replace(a, '|', '')), name_compact_l)"
-                " or list_contains(list_transform(name_abbreviations_l,"
-                " lambda a: replace(a, '|', '')), name_compact_r)",
+                " or list_contains(name_abbreviations_run_together_r, name_compact_l)"
+                " or list_contains(name_abbreviations_run_together_l, name_compact_r)",
                 label_for_charts="One name abbreviates the other",
             ),
             # the same with a letter off in the words written out ("AT Frnce", "Apex Tech

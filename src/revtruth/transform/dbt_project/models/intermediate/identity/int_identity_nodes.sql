@@ -221,41 +221,56 @@ key_words as (
 -- a word one letter off such a word ("technnology", "incorpporated", "limitde") is read
 -- as it: a typo there would otherwise hide the rest of the name ("RR Technnology" for
 -- "Redwood Robotics Technology"). The name as written keeps its words, and loses a legal
--- form however spelled. Only words that start or end alike are compared, which a single
--- typo in a word of six letters or more leaves.
-respelled_words as (
-
-    select
-        key_words.node_key,
-        key_words.key_name,
-        key_words.word_position,
-        coalesce(min(name_words.written_as), key_words.word) as word
-    from key_words
-    left join name_words
-        on length(key_words.word) >= 6
-        and abs(length(key_words.word) - length(name_words.spelling)) <= 1
-        and (left(key_words.word, 2) = left(name_words.spelling, 2)
-            or right(key_words.word, 2) = right(name_words.spelling, 2))
-        and damerau_levenshtein(key_words.word, name_words.spelling) = 1
-        and (key_words.key_name <> 'name_as_written' or name_words.written_as = '')
-    group by key_words.node_key, key_words.key_name, key_words.word_position, key_words.word
-
-),
-
-respelled as (
+-- form however spelled. A single typo in a word of six letters or more leaves its first
+-- two letters or its last two as they were: only words that start or end so are compared
+-- (two joins on equal letters, not a distance for every word and every spelling).
+misspelled_words as (
 
     select
         node_key,
-        string_agg(word, ' ' order by word_position)
-            filter (where key_name = 'name_key' and word <> '') as name_key,
-        string_agg(word, ' ' order by word_position)
-            filter (where key_name = 'name_as_written' and word <> '') as name_as_written,
-        string_agg(word, ' ' order by word_position)
-            filter (where key_name = 'name_key_without_place' and word <> '') as name_key_without_place,
-        string_agg(word, ' ' order by word_position)
-            filter (where key_name = 'name_key_with_office_tags' and word <> '') as name_key_with_office_tags
-    from respelled_words
-    group by node_key
+        key_name,
+        word_position,
+        min(written_as) as written_as
+    from (
+        select key_words.*, name_words.spelling, name_words.written_as
+        from key_words
+        inner join name_words
+            on left(key_words.word, 2) = left(name_words.spelling, 2)
+        union all
+        select key_words.*, name_words.spelling, name_words.written_as
+        from key_words
+        inner join name_words
+            on right(key_words.word, 2) = right(name_words.spelling, 2)
+    ) as candidates
+    where length(word) >= 6
+        and abs(length(word) - length(spelling)) <= 1
+        and damerau_levenshtein(word, spelling) = 1
+        and (key_name <> 'name_as_written' or written_as = '')
+    group by node_key, key_name, word_position
+
+),
+
+-- the keys of the records with such a word, written again
+respelled as (
+
+    select
+        key_words.node_key,
+        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
+            filter (where key_words.key_name = 'name_key') as name_key,
+        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
+            filter (where key_words.key_name = 'name_as_written') as name_as_written,
+        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
+            filter (where key_words.key_name = 'name_key_without_place') as name_key_without_place,
+        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
+            filter (where key_words.key_name = 'name_key_with_office_tags') as name_key_with_office_tags
+    from key_words
+    left join misspelled_words
+        on key_words.node_key = misspelled_words.node_key
+        and key_words.key_name = misspelled_words.key_name
+        and key_words.word_position = misspelled_words.word_position
+    where key_words.node_key in (select node_key from misspelled_words)
+        and coalesce(misspelled_words.written_as, key_words.word) <> ''
+    group by key_words.node_key
 
 ),
 
@@ -266,10 +281,14 @@ final as (
         keyed.source,
         keyed.source_id,
         keyed.display_name,
-        respelled.name_key,
-        respelled.name_as_written,
-        respelled.name_key_without_place,
-        respelled.name_key_with_office_tags,
+        case when respelled.node_key is null then keyed.name_key else respelled.name_key end
+            as name_key,
+        case when respelled.node_key is null then keyed.name_as_written else respelled.name_as_written end
+            as name_as_written,
+        case when respelled.node_key is null then keyed.name_key_without_place else respelled.name_key_without_place end
+            as name_key_without_place,
+        case when respelled.node_key is null then keyed.name_key_with_office_tags else respelled.name_key_with_office_tags end
+            as name_key_with_office_tags,
         keyed.country,
         keyed.first_seen_at,
         keyed.domain
