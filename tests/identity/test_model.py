@@ -103,3 +103,25 @@ def test_every_level_of_the_name_comparison_is_told_in_its_own_words():
     assert set(labels) - {"name_compact is NULL"} == set(_NAME_EVIDENCE)
     assert evidence.startswith(f"case gamma_name when {len(_NAME_EVIDENCE) - 1} then 'same name (")
     assert evidence.endswith("when 0 then 'different names (' || names || ')' end")
+
+
+@pytest.mark.parametrize(
+    ("core", "other", "expected"),
+    [
+        ("faalconlab", "falconlab", True),  # "Faalcon Labs Canada", "FalconLabs": a letter added
+        ("falconlab", "falconlab", True),  # the place alone
+        ("faalconlab", "falcnlab", False),  # two letters
+        (None, "falconlab", False),  # no place to leave out
+    ],
+)
+def test_a_name_without_its_place_a_letter_off_the_other(core, other, expected):
+    from revtruth.identity.model import _A, _ONE_EDIT
+
+    con = duckdb.connect()
+    level = f"name_core_l is not null and {_ONE_EDIT.replace(_A, 'name_core_l')}"
+    found = con.execute(
+        f"select coalesce({level}, false)"
+        " from (select ?::varchar as name_core_l, ? as name_compact_r)",
+        [core, other],
+    ).fetchone()[0]
+    assert found is expected

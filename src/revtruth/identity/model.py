@@ -8,7 +8,8 @@ person, an abbreviation, and for records of two systems the day they first appea
   abbreviations and plurals are written one way; one slip apart (a letter wrong, added,
   missing or two swapped); two letters apart (long names); one the other with a place
   added that the record is not in ("Acme Europe" billed in Canada); with a place added
-  ("Acme", "Acme Japan"); with a team's name added ("Acme Marketing"), apart when their
+  ("Acme", "Acme Japan"); the same with a letter off ("Faalcon Labs Canada", "FalconLabs");
+  with a team's name added ("Acme Marketing"), apart when their
   domains are named alike; with other words added; different, but one's domains named
   like the other's name or domains ("OM
   Labs" at oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
@@ -218,6 +219,8 @@ select
     nullif(named.compact, '') as name_compact,
     case when length(named.compact) >= 8 then [right(named.compact, 7)] end as name_ends,
     nullif(named.written, '') as name_written,
+    -- the name without the place it ends with, run together ("faalconlab")
+    nullif(replace(named.name_key_without_place, ' ', ''), '') as name_core,
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
     string_split(nullif(named.name_key, ''), ' ') as name_tokens,
     -- the name as an abbreviation may write it (see `abbreviations_of`): also without the
@@ -408,6 +411,13 @@ def _settings(large: bool) -> Any:
                 "(starts_with(name_key_l, name_key_r || ' ') and name_places_it_l)"
                 " or (starts_with(name_key_r, name_key_l || ' ') and name_places_it_r)",
                 label_for_charts="One name extends the other by a place",
+            ),
+            # one name, once the place it ends with is left out, a letter off the other
+            # ("Faalcon Labs Canada", "FalconLabs"): the two slips a record may carry at once
+            cll.CustomLevel(
+                f"(name_core_l is not null and {_ONE_EDIT.replace(_A, 'name_core_l')})"
+                f" or (name_core_r is not null and {_ONE_EDIT.replace(_B, 'name_core_r')})",
+                label_for_charts="One name extends the other by a place, a letter off",
             ),
             # one name is the other with a team's name added ("Acme Marketing", "Acme Data
             # Team"): a business unit that signed up on its own, which is no company of its
@@ -640,6 +650,9 @@ _NAME_EVIDENCE = {
     ),
     "One name extends the other by a place": (
         "'one name is the other with a place added (' || names || ')'"
+    ),
+    "One name extends the other by a place, a letter off": (
+        "'one name is the other with a place added, a letter off (' || names || ')'"
     ),
     "One name extends the other by a team, domains named alike": (
         "'one name is the other with a team added (' || names || '), domains named alike: '"
