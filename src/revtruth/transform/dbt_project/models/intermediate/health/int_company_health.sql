@@ -87,6 +87,7 @@ components as (
 
     select
         company_id,
+        active_users_recent,
         -- the recent window's activity against the window before: 100 when it held or grew
         case
             when previous_events = 0 and recent_events = 0 then 0
@@ -136,6 +137,7 @@ rounded as (
 
     select
         company_id,
+        active_users_recent,
         {%- for component in components %}
         cast(round({{ component }}) as integer) as {{ component }}_score{{ ',' if not loop.last }}
         {%- endfor %}

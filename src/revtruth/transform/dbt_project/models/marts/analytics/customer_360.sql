@@ -154,7 +154,6 @@ product as (
     select
         members.company_id,
         cast(sum(tenant_activity.user_count) as bigint) as product_users,
-        cast(sum(tenant_activity.recent_active_users) as bigint) as active_users_recent,
         cast(sum(tenant_activity.recent_events) as bigint) as recent_logins,
         cast(sum(tenant_activity.active_users_in_zombie_window) as bigint) as active_users_zombie_window,
         max(tenant_activity.last_activity_at) as last_activity_at
@@ -189,7 +188,8 @@ final as (
         crm.last_won_at,
         coalesce(crm.open_deal_count, 0) as open_deal_count,
         coalesce(product.product_users, 0) as product_users,
-        coalesce(product.active_users_recent, 0) as active_users_recent,
+        -- counted once, where health counts them against the seats paid for
+        cast(coalesce(health.active_users_recent, 0) as bigint) as active_users_recent,
         coalesce(product.recent_logins, 0) as recent_logins,
         coalesce(product.active_users_zombie_window, 0) as active_users_zombie_window,
         product.last_activity_at,
