@@ -677,20 +677,43 @@ _NAME_EVIDENCE = {
 }
 
 
-def _name_evidence(model: dict[str, Any]) -> str:
-    """A SQL expression: the name comparison's level of a pair in words. Splink numbers
-    the levels from the last (0) up, skipping the null level."""
-    name = next(c for c in model["comparisons"] if c["output_column_name"] == "name")
+# The evidence of each level of the where comparison in words, by the level's label.
+_WHERE_EVIDENCE = {
+    "Same country": "'same country (' || countries_l[1] || ')'",
+    "countries in common": (
+        "'countries agree (' || array_to_string(list_intersect(countries_l, countries_r), ', ')"
+        " || ')'"
+    ),
+    "Apart, one placed by its name alone": (
+        "'different countries, one placed by its name alone (' || array_to_string(countries_l,"
+        " ', ') || ' / ' || array_to_string(countries_r, ', ') || ')'"
+    ),
+    "All other comparisons": (
+        "'different countries (' || array_to_string(countries_l, ', ') || ' / '"
+        " || array_to_string(countries_r, ', ') || ')'"
+    ),
+}
+
+
+def _evidence(model: dict[str, Any], comparison: str, words: dict[str, str]) -> str:
+    """A SQL expression: the level of a pair in `comparison` in words (`words`, by the
+    level's label). Splink numbers the levels from the last (0) up, skipping the null
+    level, so a level added or moved keeps its own words."""
+    found = next(c for c in model["comparisons"] if c["output_column_name"] == comparison)
     labels = [
         level["label_for_charts"]
-        for level in name["comparison_levels"]
+        for level in found["comparison_levels"]
         if not level.get("is_null_level")
     ]
     cases = " ".join(
-        f"when {len(labels) - 1 - index} then {_NAME_EVIDENCE[label]}"
-        for index, label in enumerate(labels)
+        f"when {len(labels) - 1 - index} then {words[label]}" for index, label in enumerate(labels)
     )
-    return f"case gamma_name {cases} end"
+    return f"case gamma_{comparison} {cases} end"
+
+
+def _name_evidence(model: dict[str, Any]) -> str:
+    """The name comparison's level of a pair in words (see `_evidence`)."""
+    return _evidence(model, "name", _NAME_EVIDENCE)
 
 
 def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) -> pa.Table:
@@ -717,6 +740,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
     model = _calibrated(linker.misc.save_model_to_json())
     name_evidence = _name_evidence(model)
+    where_evidence = _evidence(model, "where", _WHERE_EVIDENCE)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=keep_above)
     con.register("predictions", predictions.as_duckdbpyrelation())
@@ -739,17 +763,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
                         || array_to_string(list_intersect(people_l, people_r), ', ')
                 end,
                 case gamma_source_dataset when 1 then 'both ' || source_dataset_l || ' records' end,
-                case gamma_where
-                    when 3 then 'same country (' || countries_l[1] || ')'
-                    when 2 then 'countries agree ('
-                        || array_to_string(list_intersect(countries_l, countries_r), ', ') || ')'
-                    when 1 then 'different countries, one placed by its name alone ('
-                        || array_to_string(countries_l, ', ') || ' / '
-                        || array_to_string(countries_r, ', ') || ')'
-                    when 0 then 'different countries ('
-                        || array_to_string(countries_l, ', ') || ' / '
-                        || array_to_string(countries_r, ', ') || ')'
-                end,
+                {where_evidence},
                 case gamma_first_seen_day
                     when 4 then 'first seen the same day'
                     when 3 then 'first seen within 3 days'

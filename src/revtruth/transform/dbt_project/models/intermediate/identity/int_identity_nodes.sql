@@ -201,6 +201,11 @@ name_words as (
 
 ),
 
+{#- the keys whose misspelled words are read as the words they miss -#}
+{%- set respelled_keys = [
+    'name_key', 'name_as_written', 'name_key_without_place', 'name_key_with_office_tags'
+] %}
+
 -- each word of the keys at its place
 key_words as (
 
@@ -211,9 +216,7 @@ key_words as (
         unnest(range(1, len(string_split(name_key, ' ')) + 1)) as word_position
     from keyed
     unpivot (
-        name_key for key_name in (
-            name_key, name_as_written, name_key_without_place, name_key_with_office_tags
-        )
+        name_key for key_name in ({{ respelled_keys | join(', ') }})
     )
 
 ),
@@ -255,14 +258,10 @@ respelled as (
 
     select
         key_words.node_key,
+        {%- for key in respelled_keys %}
         string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
-            filter (where key_words.key_name = 'name_key') as name_key,
-        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
-            filter (where key_words.key_name = 'name_as_written') as name_as_written,
-        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
-            filter (where key_words.key_name = 'name_key_without_place') as name_key_without_place,
-        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
-            filter (where key_words.key_name = 'name_key_with_office_tags') as name_key_with_office_tags
+            filter (where key_words.key_name = '{{ key }}') as {{ key }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from key_words
     left join misspelled_words
         on key_words.node_key = misspelled_words.node_key
@@ -281,14 +280,10 @@ final as (
         keyed.source,
         keyed.source_id,
         keyed.display_name,
-        case when respelled.node_key is null then keyed.name_key else respelled.name_key end
-            as name_key,
-        case when respelled.node_key is null then keyed.name_as_written else respelled.name_as_written end
-            as name_as_written,
-        case when respelled.node_key is null then keyed.name_key_without_place else respelled.name_key_without_place end
-            as name_key_without_place,
-        case when respelled.node_key is null then keyed.name_key_with_office_tags else respelled.name_key_with_office_tags end
-            as name_key_with_office_tags,
+        {%- for key in respelled_keys %}
+        case when respelled.node_key is null then keyed.{{ key }} else respelled.{{ key }} end
+            as {{ key }},
+        {%- endfor %}
         keyed.country,
         keyed.first_seen_at,
         keyed.domain
