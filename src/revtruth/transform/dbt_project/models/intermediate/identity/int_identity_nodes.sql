@@ -117,25 +117,98 @@ records as (
 
 ),
 
+-- the last word and the last two words of each name, to find a region misspelled there
+name_ends as (
+
+    select node_key, display_name, name_end
+    from records,
+        unnest([
+            regexp_extract(lower(display_name), '[\s-]([a-z]+)$', 1),
+            regexp_extract(lower(display_name), '[\s-]([a-z]+ [a-z]+)$', 1)
+        ]) as ends (name_end)
+    where name_end <> ''
+
+),
+
+-- a region a letter off at the end of a name ("Quill Software Candaa", "Sable-Cloud North
+-- Amrica", "DeltaHealth Nrth America") is read as that region: the tag would otherwise
+-- stay in the name key, and the record be placed nowhere. Five letters or more on both
+-- sides ("Spin" is no "Spain"); a single typo leaves the first two letters or the last two
+-- as they were, so only regions that start or end so are compared (two joins on equal
+-- letters, not a distance for every name and every region).
+misspelled_regions as (
+
+    select node_key, name_end, region_word
+    from (
+        select
+            candidates.*,
+            -- the longest end read so ("North Amrica" over "Amrica"), then the first region
+            row_number() over (
+                partition by node_key order by length(name_end) desc, region_word
+            ) as candidate_rank
+        from (
+            select name_ends.*, region_words.region_word
+            from name_ends
+            inner join region_words
+                on left(name_ends.name_end, 2) = left(region_words.region_word, 2)
+            union
+            select name_ends.*, region_words.region_word
+            from name_ends
+            inner join region_words
+                on right(name_ends.name_end, 2) = right(region_words.region_word, 2)
+        ) as candidates
+        where length(name_end) >= 5
+            and length(region_word) >= 5
+            and abs(length(name_end) - length(region_word)) <= 1
+            and damerau_levenshtein(name_end, region_word) = 1
+            -- a region itself is no misspelling of another ("Nordic", "Nordics")
+            and name_end not in (select region_word from {{ ref('region_countries') }})
+    ) as ranked
+    where candidate_rank = 1
+
+),
+
+-- each name with a misspelled region at its end written right, for the name keys and the
+-- regions (int_identity_regions); `display_name` stays as the system spells it
+named as (
+
+    select
+        records.*,
+        coalesce(
+            left(
+                records.display_name,
+                length(records.display_name) - length(misspelled_regions.name_end)
+            ) || misspelled_regions.region_word,
+            records.display_name
+        ) as name_region_respelled
+    from records
+    left join misspelled_regions
+        on records.node_key = misspelled_regions.node_key
+
+),
+
 -- what comes before the longest region word each name ends with, after a space or a dash
 -- (a join on the words, not one regular expression of them all, which would be compiled
 -- for every row)
 region_tags as (
 
     select
-        records.node_key,
+        named.node_key,
         rtrim(left(
-            records.display_name,
-            length(records.display_name) - max(length(region_words.region_word))
+            named.name_region_respelled,
+            length(named.name_region_respelled) - max(length(region_words.region_word))
         )) as before_tag
-    from records
+    from named
     inner join region_words
-        on ends_with(lower(records.display_name), region_words.region_word)
+        on ends_with(lower(named.name_region_respelled), region_words.region_word)
         and regexp_matches(
-            left(records.display_name, length(records.display_name) - length(region_words.region_word)),
+            left(
+                named.name_region_respelled,
+                length(named.name_region_respelled) - length(region_words.region_word)
+            ),
             '[\s-]$'
         )
-    group by records.node_key, records.display_name
+    group by named.node_key, named.name_region_respelled
 
 ),
 
@@ -154,10 +227,10 @@ untagged as (
                 region_tags.before_tag, '\b(' || {{ revtruth.legal_forms() }} || ')\.?,?$', 'i'
             )
                 then region_tags.before_tag
-            else records.display_name
+            else records.name_region_respelled
         end as name_without_region_tag,
         region_tags.before_tag
-    from records
+    from named as records
     left join region_tags
         on records.node_key = region_tags.node_key
 
@@ -170,6 +243,7 @@ keyed as (
         records.source,
         records.source_id,
         records.display_name,
+        records.name_region_respelled,
         {{ revtruth.company_name_key('records.name_without_region_tag') }} as name_key,
         {{ revtruth.company_name_key('records.name_without_region_tag', words_written_one_way=false) }}
             as name_as_written,
@@ -280,6 +354,7 @@ final as (
         keyed.source,
         keyed.source_id,
         keyed.display_name,
+        keyed.name_region_respelled,
         {%- for key in respelled_keys %}
         case when respelled.node_key is null then keyed.{{ key }} else respelled.{{ key }} end
             as {{ key }},

@@ -9,7 +9,7 @@ with
 
 nodes as (
 
-    select node_key, display_name from {{ ref('int_identity_nodes') }}
+    select node_key, name_region_respelled from {{ ref('int_identity_nodes') }}
 
 ),
 
@@ -23,10 +23,10 @@ names as (
 
     select
         node_key,
-        lower(display_name) as lowered,
+        lower(name_region_respelled) as lowered,
         -- every word between single spaces, so that a region matches whole words only
         ' ' || trim(regexp_replace(
-            lower({{ revtruth.split_camel_case('display_name') }}), '[^a-z]+', ' ', 'g'
+            lower({{ revtruth.split_camel_case('name_region_respelled') }}), '[^a-z]+', ' ', 'g'
         )) || ' ' as spaced_words
     from nodes
 
