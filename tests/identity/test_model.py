@@ -125,3 +125,29 @@ def test_a_name_without_its_place_a_letter_off_the_other(core, other, expected):
         [core, other],
     ).fetchone()[0]
     assert found is expected
+
+
+@pytest.mark.parametrize(
+    ("core", "elsewhere", "other", "expected"),
+    [
+        # "Zenith & Sage Solutions Europe" billed in Canada, "Zenith & Sage Solutions Inc"
+        ("zenithsagesoln", True, "zenithsagesoln", True),
+        # "Zenith & Sage Solutions Europe" billed in France: the place is where it is
+        ("zenithsagesoln", False, "zenithsagesoln", False),
+        # "Pine Insight Global Europe" billed in the US: more than a place added
+        ("pineinsightglobal", True, "pineinsight", False),
+        # "Orbit Financial Partners (EU)": a bracketed office tag leaves no core
+        (None, True, "orbitfin", False),
+    ],
+)
+def test_a_place_elsewhere_level_names_only_a_place_added(core, elsewhere, other, expected):
+    from revtruth.identity.model import _EXTENDS_BY_A_PLACE_ELSEWHERE
+
+    con = duckdb.connect()
+    level = _EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="l", short="r")
+    found = con.execute(
+        f"select coalesce({level}, false) from (select ?::varchar as name_core_l,"
+        " ? as names_a_place_elsewhere_l, ? as name_compact_r)",
+        [core, elsewhere, other],
+    ).fetchone()[0]
+    assert found is expected

@@ -365,6 +365,12 @@ _EXTENDS_BY_A_TEAM = (
 )
 
 
+# the longer name is the shorter with only a place added, one the longer's record is not in
+_EXTENDS_BY_A_PLACE_ELSEWHERE = (
+    "(name_core_{long} = name_compact_{short} and names_a_place_elsewhere_{long})"
+)
+
+
 def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
@@ -398,10 +404,12 @@ def _settings(large: bool) -> Any:
             ),
             # one name is the other with a place added that the longer is not in: "Acme
             # Europe" billed to a Canadian address is Acme's account for the euro market (a
-            # subsidiary abroad is billed where it is, and lands on the next level)
+            # subsidiary abroad is billed where it is, and lands on the next level). The
+            # place is all that is added: "Orbit Financial Partners (EU)" is no "Orbit
+            # Financial" with a place added
             cll.CustomLevel(
-                "(starts_with(name_key_l, name_key_r || ' ') and names_a_place_elsewhere_l)"
-                " or (starts_with(name_key_r, name_key_l || ' ') and names_a_place_elsewhere_r)",
+                f"{_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='r', short='l')}",
                 label_for_charts="One name extends the other by a place it is not in",
             ),
             # one name is the other with words added, where the longer names a place: an
@@ -649,7 +657,7 @@ _NAME_EVIDENCE = {
         "'one name is the other with a place added that it is not in (' || names || ')'"
     ),
     "One name extends the other by a place": (
-        "'one name is the other with a place added (' || names || ')'"
+        "'one name is the other with words added, the longer naming a place (' || names || ')'"
     ),
     "One name extends the other by a place, a letter off": (
         "'one name is the other with a place added, a letter off (' || names || ')'"
