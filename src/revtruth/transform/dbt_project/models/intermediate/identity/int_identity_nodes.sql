@@ -327,22 +327,66 @@ misspelled_words as (
 
 ),
 
+-- a word that runs a name into such a word ("thenortsolution", "riversoftware",
+-- "stellarcommercetechnology") is read as the two ("thenort soln", "river sw",
+-- "stellarcommerce tech"), the longest such word it ends with, three letters or more
+-- before it; not in the name as written. A join on the word's ends of each length the
+-- words have, not a test of every word against every spelling.
+run_together_words as (
+
+    select
+        long_words.node_key,
+        long_words.key_name,
+        long_words.word_position,
+        arg_max(
+            rtrim(
+                left(long_words.word, length(long_words.word) - long_words.end_length)
+                || ' ' || name_words.written_as
+            ),
+            long_words.end_length
+        ) as written_as
+    from (
+        select key_words.*, end_lengths.end_length
+        from key_words
+        inner join (select distinct length(spelling) as end_length from name_words) as end_lengths
+            on length(key_words.word) >= end_lengths.end_length + 3
+        where key_words.key_name <> 'name_as_written'
+    ) as long_words
+    inner join name_words
+        on right(long_words.word, long_words.end_length) = name_words.spelling
+    group by long_words.node_key, long_words.key_name, long_words.word_position
+
+),
+
+-- each word read otherwise, misspelled or run together
+rewritten_words as (
+
+    select node_key, key_name, word_position, min(written_as) as written_as
+    from (
+        select * from misspelled_words
+        union all
+        select * from run_together_words
+    ) as both_kinds
+    group by node_key, key_name, word_position
+
+),
+
 -- the keys of the records with such a word, written again
 respelled as (
 
     select
         key_words.node_key,
         {%- for key in respelled_keys %}
-        string_agg(coalesce(misspelled_words.written_as, key_words.word), ' ' order by key_words.word_position)
+        string_agg(coalesce(rewritten_words.written_as, key_words.word), ' ' order by key_words.word_position)
             filter (where key_words.key_name = '{{ key }}') as {{ key }}{{ ',' if not loop.last }}
         {%- endfor %}
     from key_words
-    left join misspelled_words
-        on key_words.node_key = misspelled_words.node_key
-        and key_words.key_name = misspelled_words.key_name
-        and key_words.word_position = misspelled_words.word_position
-    where key_words.node_key in (select node_key from misspelled_words)
-        and coalesce(misspelled_words.written_as, key_words.word) <> ''
+    left join rewritten_words
+        on key_words.node_key = rewritten_words.node_key
+        and key_words.key_name = rewritten_words.key_name
+        and key_words.word_position = rewritten_words.word_position
+    where key_words.node_key in (select node_key from rewritten_words)
+        and coalesce(rewritten_words.written_as, key_words.word) <> ''
     group by key_words.node_key
 
 ),
