@@ -133,9 +133,7 @@ name_ends as (
 -- a region a letter off at the end of a name ("Quill Software Candaa", "Sable-Cloud North
 -- Amrica", "DeltaHealth Nrth America") is read as that region: the tag would otherwise
 -- stay in the name key, and the record be placed nowhere. Five letters or more on both
--- sides ("Spin" is no "Spain"); a single typo leaves the first two letters or the last two
--- as they were, so only regions that start or end so are compared (two joins on equal
--- letters, not a distance for every name and every region).
+-- sides ("Spin" is no "Spain").
 misspelled_regions as (
 
     select node_key, name_end, region_word
@@ -147,22 +145,10 @@ misspelled_regions as (
                 partition by node_key order by length(name_end) desc, region_word
             ) as candidate_rank
         from (
-            select name_ends.*, region_words.region_word
-            from name_ends
-            inner join region_words
-                on left(name_ends.name_end, 2) = left(region_words.region_word, 2)
-            union
-            select name_ends.*, region_words.region_word
-            from name_ends
-            inner join region_words
-                on right(name_ends.name_end, 2) = right(region_words.region_word, 2)
+            {{ revtruth.one_slip_apart('name_ends', 'name_end', 'region_words', 'region_word', 5) }}
         ) as candidates
-        where length(name_end) >= 5
-            and length(region_word) >= 5
-            and abs(length(name_end) - length(region_word)) <= 1
-            and damerau_levenshtein(name_end, region_word) = 1
-            -- a region itself is no misspelling of another ("Nordic", "Nordics")
-            and name_end not in (select region_word from {{ ref('region_countries') }})
+        -- a region itself is no misspelling of another ("Nordic", "Nordics")
+        where name_end not in (select region_word from {{ ref('region_countries') }})
     ) as ranked
     where candidate_rank = 1
 
@@ -298,9 +284,7 @@ key_words as (
 -- a word one letter off such a word ("technnology", "incorpporated", "limitde") is read
 -- as it: a typo there would otherwise hide the rest of the name ("RR Technnology" for
 -- "Redwood Robotics Technology"). The name as written keeps its words, and loses a legal
--- form however spelled. A single typo in a word of six letters or more leaves its first
--- two letters or its last two as they were: only words that start or end so are compared
--- (two joins on equal letters, not a distance for every word and every spelling).
+-- form however spelled. Six letters or more.
 misspelled_words as (
 
     select
@@ -309,20 +293,9 @@ misspelled_words as (
         word_position,
         min(written_as) as written_as
     from (
-        select key_words.*, name_words.spelling, name_words.written_as
-        from key_words
-        inner join name_words
-            on left(key_words.word, 2) = left(name_words.spelling, 2)
-        union all
-        select key_words.*, name_words.spelling, name_words.written_as
-        from key_words
-        inner join name_words
-            on right(key_words.word, 2) = right(name_words.spelling, 2)
+        {{ revtruth.one_slip_apart('key_words', 'word', 'name_words', 'spelling', 6) }}
     ) as candidates
-    where length(word) >= 6
-        and abs(length(word) - length(spelling)) <= 1
-        and damerau_levenshtein(word, spelling) = 1
-        and (key_name <> 'name_as_written' or written_as = '')
+    where key_name <> 'name_as_written' or written_as = ''
     group by node_key, key_name, word_position
 
 ),
