@@ -151,3 +151,35 @@ def test_a_place_elsewhere_level_names_only_a_place_added(core, elsewhere, other
         [core, elsewhere, other],
     ).fetchone()[0]
     assert found is expected
+
+
+@pytest.mark.parametrize(
+    ("compact", "written", "expected"),
+    [
+        # "QUILL&EVERGREENHEALTHCARELABS S.A." and "Quill & Evergreen Healthcare Labs S.A.":
+        # run together, "healthcare" is not keyed as "health", but the letters are the same
+        (
+            ("quillevergreenhealthcarelab", "quillevergreenhealthlab"),
+            ("quillevergreenhealthcarelabs", "quillevergreenhealthcarelabs"),
+            True,
+        ),
+        # "Aurora Securities", "Aurora Security": keyed alike, written apart
+        (("aurorasecurity", "aurorasecurity"), ("aurorasecurities", "aurorasecurity"), True),
+        # "Quill Health Labs", "Quill Healthcare Labs": neither
+        (
+            ("quillhealthlab", "quillhealthcarelab"),
+            ("quillhealthlabs", "quillhealthcarelabs"),
+            False,
+        ),
+    ],
+)
+def test_same_name_once_written_one_way_takes_either_spelling(compact, written, expected):
+    from revtruth.identity.model import _SAME_ONCE_WRITTEN_ONE_WAY
+
+    con = duckdb.connect()
+    found = con.execute(
+        f"select {_SAME_ONCE_WRITTEN_ONE_WAY} from (select ? as name_compact_l,"
+        " ? as name_compact_r, ? as name_written_l, ? as name_written_r)",
+        [*compact, *written],
+    ).fetchone()[0]
+    assert found is expected

@@ -375,6 +375,11 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
 
+# The same name once abbreviations and plurals are written one way, or the same letters as
+# written (spaces, punctuation and case aside).
+_SAME_ONCE_WRITTEN_ONE_WAY = "name_compact_l = name_compact_r or name_written_l = name_written_r"
+
+
 def _settings(large: bool) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -391,7 +396,14 @@ def _settings(large: bool) -> Any:
                 "name_compact_l = name_compact_r and name_written_l = name_written_r",
                 label_for_charts="Same name as written",
             ),
-            cll.ExactMatchLevel("name_compact"),
+            # the same once abbreviations and plurals are written one way; or the same
+            # letters as written, spaces and punctuation aside, where the words were run
+            # together and so written another way ("QUILL&EVERGREENHEALTHCARELABS",
+            # "Quill & Evergreen Healthcare Labs")
+            cll.CustomLevel(
+                _SAME_ONCE_WRITTEN_ONE_WAY,
+                label_for_charts="Same name once words are written one way",
+            ),
             # a typo: one letter wrong, missing, doubled or two swapped; not a similarity
             # score, which rates "Pine Analytics" and "Pioneer Analytics" as nearly the
             # same for all the letters they share
@@ -649,7 +661,7 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
 # The evidence of each level of the name comparison in words, by the level's label.
 _NAME_EVIDENCE = {
     "Same name as written": "'same name (' || name_compact_l || ')'",
-    "Exact match on name_compact": "'same name once words are written one way ('"
+    "Same name once words are written one way": "'same name once words are written one way ('"
     " || name_written_l || ' / ' || name_written_r || ')'",
     "A letter differs": "'a letter differs (' || names || ')'",
     "Two letters differ": "'two letters differ (' || names || ')'",
