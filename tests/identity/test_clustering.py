@@ -165,3 +165,13 @@ def test_a_model_link_through_a_record_without_domains_cannot_join_unrelated_dom
     # domains named alike (one stem in common) are no reason to hold
     found = cedar_and_cedir(frozenset({"cedarlabs", "cedirlabs"}))
     assert found.company_of["salesforce:a1"] == found.company_of["stripe:c1"]
+
+
+def test_a_model_link_naming_a_business_unit_joins_two_whole_companies():
+    # "Lumen & Quartz Foods Platform" with a billing customer and a workspace of its own,
+    # and "Lumen&QuartzFoods Inc.": a team is no subsidiary, so a link the model is not
+    # near certain of still joins them when its names say one is the other's team
+    unit = Link("salesforce:a1", "salesforce:a2", "probabilistic", 0.95, "team added", True)
+    found = _two_whole_companies(unit)
+    assert found.company_of["stripe:c1"] == found.company_of["stripe:c2"]
+    assert found.held == []

@@ -116,11 +116,17 @@ def resolve(settings: Settings) -> IdentitySummary:
     links = _deterministic_links(inputs["int_identity_edges"], overrides)
     # column by column: at 300,000 records, a dict per scored pair costs seconds
     probable = [
-        Link(left, right, "probabilistic", probability, evidence)
-        for left, right, probability, evidence in zip(
+        Link(left, right, "probabilistic", probability, evidence, names_a_unit)
+        for left, right, probability, evidence, names_a_unit in zip(
             *(
                 scored.column(name).to_pylist() if scored.num_rows else []
-                for name in ("left_key", "right_key", "match_probability", "evidence")
+                for name in (
+                    "left_key",
+                    "right_key",
+                    "match_probability",
+                    "evidence",
+                    "names_a_unit",
+                )
             ),
             strict=True,
         )

@@ -11,9 +11,11 @@ A model link is also held back when it would join two groups that each already h
 of the same two systems or more (say a billing customer and a CRM account each): that is
 two companies that each look complete, a parent and its subsidiary far more often than one
 company duplicated in every system at once (unless the link is near certain,
-`JOINS_COMPLETE_COMPANIES`). And when it would put together two records
-whose company domains are named unlike each other (cedarlabsapp.com, cedirlabs.de): a
-record with no domain, linked to each on its name, must not join two companies whose own
+`JOINS_COMPLETE_COMPANIES`, or its names say one is a business unit of the other: "Acme
+Marketing" with a billing customer and a workspace of its own is no subsidiary). And when
+it would put together two records whose company domains are named unlike each other
+(cedarlabsapp.com, cedirlabs.de): a record with no domain, linked to each on its name, must
+not join two companies whose own
 domains say they are two. Such a pair goes to review instead.
 """
 
@@ -45,6 +47,9 @@ class Link:
     tier: str
     probability: float  # 1 for every tier but the probabilistic one
     evidence: str
+    # a model link whose names say one record is a business unit of the other's company
+    # ("Acme Marketing", "Acme"): no subsidiary, so it may join two whole companies
+    names_a_unit: bool = False
 
     def rank(self) -> tuple[int, float]:
         return (TIERS.index(self.tier), -self.probability)
@@ -143,7 +148,11 @@ def cluster(
             result.refused.append(link)
             continue
         if link.tier == "probabilistic" and (
-            (both_complete(a, b) and link.probability < JOINS_COMPLETE_COMPANIES)
+            (
+                both_complete(a, b)
+                and link.probability < JOINS_COMPLETE_COMPANIES
+                and not link.names_a_unit
+            )
             or domains_disagree(a, b)
         ):
             result.held.append(link)

@@ -715,16 +715,36 @@ _WHERE_EVIDENCE = {
 }
 
 
-def _evidence(model: dict[str, Any], comparison: str, words: dict[str, str]) -> str:
-    """A SQL expression: the level of a pair in `comparison` in words (`words`, by the
-    level's label). Splink numbers the levels from the last (0) up, skipping the null
-    level, so a level added or moved keeps its own words."""
+# The levels of the name comparison that say one record is a business unit of the other's
+# company: one name is the other with a team's name added (see `clustering.cluster`).
+UNIT_LEVELS = (
+    "One name extends the other by a team, domains named alike",
+    "One name extends the other by a team",
+)
+
+
+def _labels(model: dict[str, Any], comparison: str) -> list[str]:
+    """The labels of the levels of `comparison`, the null level left out. Splink numbers
+    the levels from the last (0) up, so the level labelled `labels[i]` has gamma
+    `len(labels) - 1 - i`."""
     found = next(c for c in model["comparisons"] if c["output_column_name"] == comparison)
-    labels = [
+    return [
         level["label_for_charts"]
         for level in found["comparison_levels"]
         if not level.get("is_null_level")
     ]
+
+
+def _levels(model: dict[str, Any], comparison: str, labels: tuple[str, ...]) -> list[int]:
+    """The gamma values of the levels of `comparison` labelled `labels`."""
+    ordered = _labels(model, comparison)
+    return [len(ordered) - 1 - ordered.index(label) for label in labels]
+
+
+def _evidence(model: dict[str, Any], comparison: str, words: dict[str, str]) -> str:
+    """A SQL expression: the level of a pair in `comparison` in words (`words`, by the
+    level's label), so that a level added or moved keeps its own words."""
+    labels = _labels(model, comparison)
     cases = " ".join(
         f"when {len(labels) - 1 - index} then {words[label]}" for index, label in enumerate(labels)
     )
@@ -760,6 +780,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
     model = _calibrated(linker.misc.save_model_to_json())
     name_evidence = _name_evidence(model)
+    unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
     where_evidence = _evidence(model, "where", _WHERE_EVIDENCE)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=keep_above)
@@ -771,6 +792,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             greatest(unique_id_l, unique_id_r) as right_key,
             match_probability,
             match_weight,
+            gamma_name in ({unit_levels}) as names_a_unit,
             concat_ws('; ',
                 {name_evidence},
                 case gamma_domains
