@@ -183,3 +183,80 @@ def test_same_name_once_written_one_way_takes_either_spelling(compact, written, 
         [*compact, *written],
     ).fetchone()[0]
     assert found is expected
+
+
+def _records(*nodes: tuple[str, str, str]) -> duckdb.DuckDBPyConnection:
+    """`records` built by `load_records` from nodes (key, name key, name as written), keyed
+    as the dbt model keys them."""
+    from revtruth.identity.model import load_records
+
+    keys, name_keys, written = zip(*nodes, strict=True)
+    count = len(keys)
+    nulls = pa.array([None] * count, type=pa.string())
+    nodes_table = pa.table(
+        {
+            "node_key": keys,
+            "source": [key.split(":")[0] for key in keys],
+            "display_name": written,
+            "name_key": name_keys,
+            "name_as_written": written,
+            "name_key_without_place": nulls,
+            "name_key_with_office_tags": name_keys,
+            "country": nulls,
+            "first_seen_at": pa.array([None] * count, type=pa.timestamp("us")),
+            "domain": nulls,
+        }
+    )
+    con = duckdb.connect()
+    empty = pa.table({"node_key": pa.array([], pa.string())})
+    load_records(
+        con,
+        {
+            "int_identity_nodes": nodes_table,
+            "int_identity_domains": empty,
+            "int_identity_people": empty,
+            "int_identity_domain_pairs": empty,
+            "int_identity_regions": empty,
+        },
+    )
+    return con
+
+
+@pytest.mark.parametrize(
+    ("abbreviated", "written_out", "expected"),
+    [
+        # run together with its business word as written: the key keeps "technology" whole
+        (
+            ("rntechnology", "rntechnologies"),
+            ("ridge network tech", "ridge networks technologies"),
+            True,
+        ),
+        # as keyed, and run together as keyed
+        (("bp fin", "bp financial"), ("bright prism fin", "bright prism financial"), True),
+        (("vblab", "vblabs"), ("vertex bio lab", "vertex bio labs"), True),
+        # other initials
+        (
+            ("rstechnology", "rstechnologies"),
+            ("ridge network tech", "ridge networks technologies"),
+            False,
+        ),
+    ],
+)
+def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, written_out, expected):
+    from revtruth.identity.model import _ABBREVIATES
+
+    con = _records(("stripe:a", *abbreviated), ("product_db:b", *written_out))
+    columns = [
+        "name_compact",
+        "name_written",
+        "name_abbreviations",
+        "names_as_abbreviation",
+        "name_abbreviations_run_together",
+        "name_written_abbreviations",
+    ]
+    pairs = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+    found = con.execute(
+        f"select coalesce({_ABBREVIATES}, false) from (select {pairs} from records l, records r"
+        " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
+    ).fetchone()[0]
+    assert found is expected

@@ -207,7 +207,8 @@ named as (
                 then substr(replace(name_key, ' ', ''), 4)
             else replace(name_key, ' ', '')
         end as compact,
-        regexp_replace(replace(name_as_written, ' ', ''), '^the(.{5,})$', '\1') as written
+        regexp_replace(replace(name_as_written, ' ', ''), '^the(.{5,})$', '\1') as written,
+        regexp_replace(name_as_written, '^the ', '') as written_apart
     from input_nodes
 ),
 record_rows as (
@@ -219,6 +220,7 @@ select
     nullif(named.compact, '') as name_compact,
     case when length(named.compact) >= 8 then [right(named.compact, 7)] end as name_ends,
     nullif(named.written, '') as name_written,
+    nullif(named.written_apart, '') as name_written_apart,
     -- the name without the place it ends with, run together ("faalconlab")
     nullif(replace(named.name_key_without_place, ' ', ''), '') as name_core,
     nullif(split_part(named.name_key, ' ', 1), '') as name_first_token,
@@ -263,6 +265,11 @@ select
     -- the abbreviations run together ("vbl" for "vertex bio labs"), once, not per pair
     list_transform(name_abbreviations, lambda a: replace(a, '|', ''))
         as name_abbreviations_run_together,
+    -- and of the name as written, its business words as they are spelled: "rntechnologies"
+    -- for "Ridge Networks Technologies", as "RNTECHNOLOGIES" writes it (run together, its
+    -- key keeps the word whole)
+    list_transform(abbreviations_of(name_written_apart), lambda a: replace(a, '|', ''))
+        as name_written_abbreviations,
     -- what blocks abbreviations with the names they abbreviate
     list_distinct(list_concat(
         coalesce(name_abbreviations, []),
@@ -380,6 +387,19 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
 _SAME_ONCE_WRITTEN_ONE_WAY = "name_compact_l = name_compact_r or name_written_l = name_written_r"
 
 
+# One name abbreviates the other: "BP Financial", "Bright Prism Financial"; also run
+# together, "Vblabs" and "Vertex Bio Labs", and with its business word as written,
+# "RNTECHNOLOGIES" and "Ridge Networks Technologies".
+_ABBREVIATES = (
+    "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
+    " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)"
+    " or list_contains(name_abbreviations_run_together_r, name_compact_l)"
+    " or list_contains(name_abbreviations_run_together_l, name_compact_r)"
+    " or list_contains(name_written_abbreviations_r, name_written_l)"
+    " or list_contains(name_written_abbreviations_l, name_written_r)"
+)
+
+
 def _settings(large: bool) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -473,15 +493,7 @@ def _settings(large: bool) -> Any:
                 label_for_charts="Domains named alike",
             ),
             cll.JaroWinklerLevel("name_compact", 0.88).configure(label_for_charts="Names alike"),
-            # one name abbreviates the other: "BP Financial", "Bright Prism Financial"; also
-            # run together, "Vblabs" and "Vertex Bio Labs"
-            cll.CustomLevel(
-                "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
-                " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)"
-                " or list_contains(name_abbreviations_run_together_r, name_compact_l)"
-                " or list_contains(name_abbreviations_run_together_l, name_compact_r)",
-                label_for_charts="One name abbreviates the other",
-            ),
+            cll.CustomLevel(_ABBREVIATES, label_for_charts="One name abbreviates the other"),
             # the same with a letter off in the words written out ("AT Frnce", "Apex Tech
             # France"), weighed apart
             cll.CustomLevel(
