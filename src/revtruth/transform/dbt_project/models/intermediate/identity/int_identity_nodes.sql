@@ -284,7 +284,8 @@ key_words as (
 -- a word one letter off such a word ("technnology", "incorpporated", "limitde") is read
 -- as it: a typo there would otherwise hide the rest of the name ("RR Technnology" for
 -- "Redwood Robotics Technology"). The name as written keeps its words, and loses a legal
--- form however spelled. Six letters or more.
+-- form however spelled. Five letters or more (of the words five letters long, only
+-- "group" is in the seed: see its description).
 misspelled_words as (
 
     select
@@ -293,7 +294,7 @@ misspelled_words as (
         word_position,
         min(written_as) as written_as
     from (
-        {{ revtruth.one_slip_apart('key_words', 'word', 'name_words', 'spelling', 6) }}
+        {{ revtruth.one_slip_apart('key_words', 'word', 'name_words', 'spelling', 5) }}
     ) as candidates
     where key_name <> 'name_as_written' or written_as = ''
     group by node_key, key_name, word_position
