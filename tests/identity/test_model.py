@@ -260,3 +260,30 @@ def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, writ
         " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
     ).fetchone()[0]
     assert found is expected
+
+
+def test_every_level_of_the_where_comparison_is_told_in_its_own_words():
+    from revtruth.identity.model import _WHERE_EVIDENCE, _labels, _settings
+
+    settings = _settings(large=False).get_settings("duckdb").as_dict()
+    assert set(_labels(settings, "where")) == set(_WHERE_EVIDENCE)
+
+
+def test_the_neutral_levels_weigh_nothing_once_calibrated():
+    # "Domains named alike, none the same", "Both of one system" (days) and "Apart by the
+    # endings of domains named alike" count neither for nor against, whatever was trained
+    from revtruth.identity.model import NEUTRAL_LEVELS, _calibrated, _settings
+
+    model = _settings(large=False).get_settings("duckdb").as_dict()
+    model["probability_two_random_records_match"] = 0.005
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["m_probability"], level["u_probability"] = 0.3, 0.01
+    neutral = [
+        level
+        for comparison in _calibrated(model)["comparisons"]
+        for level in comparison["comparison_levels"]
+        if level.get("label_for_charts") in NEUTRAL_LEVELS
+    ]
+    assert {level["label_for_charts"] for level in neutral} == set(NEUTRAL_LEVELS)
+    assert all(level["m_probability"] == level["u_probability"] for level in neutral)

@@ -242,6 +242,9 @@ select
     -- where the record is: its own country, else the countries its name places it in, else
     -- those its domains are registered under
     region_lists.countries is not null as name_places_it,
+    -- placed by the endings of its domains alone (no country, no place in its name)
+    named.country is null and region_lists.countries is null
+        and domain_lists.domain_countries <> [] as domains_place_it,
     -- a name that names a place the record is not in ("Acme Europe" billed in Canada): an
     -- account for a market, not a company there (a subsidiary abroad is where it says)
     coalesce(not list_contains(region_lists.countries, named.country), false)
@@ -547,6 +550,15 @@ def _settings(large: bool) -> Any:
                         label_for_charts="Same country",
                     ),
                     _any_in_common("countries"),
+                    # apart only as the endings of domains named alike say: a company
+                    # registers its name under the endings of the markets it sells in
+                    # (riversecurity.fr, riversecurity.de), so the ending of one is no
+                    # address; weighs nothing either way (`NEUTRAL_LEVELS`)
+                    cll.CustomLevel(
+                        "list_has_any(domain_stems_l, domain_stems_r)"
+                        " and (domains_place_it_l or domains_place_it_r)",
+                        label_for_charts=DOMAIN_ENDINGS_APART,
+                    ),
                     # apart, where one is placed only by a tag in its name: a workspace
                     # "Iron Tech K.K. (EU)" is the Japanese company's European team as often
                     # as a European company; weaker than two addresses apart
@@ -622,7 +634,8 @@ def _settings(large: bool) -> Any:
 # where "no company domain in common" would count against.
 NEUTRAL_LEVEL = "Domains named alike, none the same"
 SAME_SYSTEM_DAYS = "Both of one system"
-NEUTRAL_LEVELS = (NEUTRAL_LEVEL, SAME_SYSTEM_DAYS)
+DOMAIN_ENDINGS_APART = "Apart by the endings of domains named alike"
+NEUTRAL_LEVELS = (NEUTRAL_LEVEL, SAME_SYSTEM_DAYS, DOMAIN_ENDINGS_APART)
 
 # No evidence is taken as impossible for the same company: a level never seen among the
 # matches the model trained on still keeps this share of them (a company's second billing
@@ -648,7 +661,7 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
     strong evidence and being none.
 
     m is floored at `M_FLOOR` (see there) and both are renormalised per comparison; the
-    neutral level (`NEUTRAL_LEVEL`) is set to weigh nothing.
+    neutral levels (`NEUTRAL_LEVELS`) are set to weigh nothing.
     """
     share = model["probability_two_random_records_match"]
     for comparison in model["comparisons"]:
@@ -715,6 +728,10 @@ _WHERE_EVIDENCE = {
     "countries in common": (
         "'countries agree (' || array_to_string(list_intersect(countries_l, countries_r), ', ')"
         " || ')'"
+    ),
+    DOMAIN_ENDINGS_APART: (
+        "'placed apart only by the endings of domains named alike (' || array_to_string("
+        "countries_l, ', ') || ' / ' || array_to_string(countries_r, ', ') || ')'"
     ),
     "Apart, one placed by its name alone": (
         "'different countries, one placed by its name alone (' || array_to_string(countries_l,"
