@@ -45,9 +45,9 @@
 '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2\3 '
 '\b([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2 '
 '[^a-z0-9 ]+' => ' '
--- "The" (also with its two first or last letters swapped, "Teh", "Hte": a slip too
--- short for the respelling of longer words) and "and"
-'\b(the|teh|hte|and)\b' => ' '
+-- "The" (also with its two first or last letters swapped, "Teh", "Hte", or a letter
+-- doubled, "Thhe", "Tthe": slips too short for the respelling of longer words) and "and"
+'\b(the|teh|hte|tthe|thhe|and)\b' => ' '
 -- legal forms, but not as the first word, which is then the name's ("BV Technologies",
 -- "AB Dynamics"): a match of the first word keeps it, a match of a legal form drops it
 '^(\s*[a-z0-9]+)|\b(' || {{ revtruth.legal_forms() }} || ')\b' => '\1'
