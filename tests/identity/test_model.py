@@ -287,3 +287,27 @@ def test_the_neutral_levels_weigh_nothing_once_calibrated():
     ]
     assert {level["label_for_charts"] for level in neutral} == set(NEUTRAL_LEVELS)
     assert all(level["m_probability"] == level["u_probability"] for level in neutral)
+
+
+def test_a_handful_of_records_is_scored_though_the_model_has_little_to_learn(caplog):
+    # three records, no two seen the same day or at the same domain: two of the three
+    # training sessions have no pairs at all; they are left out with a warning, and the
+    # pairs are scored with what the model could learn
+    from revtruth.identity.model import score_pairs
+
+    con = _records(
+        ("stripe:a", "acme", "acme"),
+        ("product_db:b", "zenith lab", "zenith labs"),
+        ("salesforce:c", "acme", "acme"),
+    )
+    scored = score_pairs(con, keep_above=0.0).to_pylist()
+    assert {(pair["left_key"], pair["right_key"]) for pair in scored} >= {
+        ("salesforce:c", "stripe:a")
+    }
+    learnt_nothing = [r.getMessage() for r in caplog.records if "learns nothing" in r.getMessage()]
+    assert learnt_nothing == [
+        "identity: the model learns nothing from pairs of records with the same first_seen_day:"
+        " there are none",
+        "identity: the model learns nothing from pairs of records with the same primary_domain:"
+        " there are none",
+    ]

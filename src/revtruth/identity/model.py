@@ -785,6 +785,35 @@ def _name_evidence(model: dict[str, Any]) -> str:
     return _evidence(model, "name", _NAME_EVIDENCE)
 
 
+def _train(linker: Any, records: Any, column: str) -> Any:
+    """`linker` (on the registered `records`) after one session of expectation
+    maximisation on the pairs that agree on `column`; or as it was, with a warning, where
+    there is nothing to learn: no two records agree on it (a company with a handful of
+    records), or the session drives a level's m to nothing, which Splink refuses. A failed
+    session leaves Splink's model without the comparison it blocked on, so the model is
+    taken back from before it. The levels keep what the other sessions learned (`M_FLOOR`
+    for those none did)."""
+    from splink import Linker, block_on
+    from splink.internals.exceptions import EMTrainingException  # not exported elsewhere
+
+    before = linker.misc.save_model_to_json()
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on(column))
+    except (EMTrainingException, ValueError) as error:
+        why = (
+            "there are none"
+            if isinstance(error, EMTrainingException)
+            else "training drove the weight of a level to nothing, which Splink refuses"
+        )
+        log.warning(
+            "identity: the model learns nothing from pairs of records with the same %s: %s",
+            column,
+            why,
+        )
+        return Linker(records, before, log_level=logging.ERROR)
+    return linker
+
+
 def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) -> pa.Table:
     """Every blocked pair of records at least `keep_above` likely the same company, with its
     probability and the evidence in words."""
@@ -804,9 +833,8 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     training = linker.training
     training.estimate_probability_two_random_records_match([block_on("name_compact")], recall=0.6)
     training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
-    training.estimate_parameters_using_expectation_maximisation(block_on("name_compact"))
-    training.estimate_parameters_using_expectation_maximisation(block_on("first_seen_day"))
-    training.estimate_parameters_using_expectation_maximisation(block_on("primary_domain"))
+    for column in ("name_compact", "first_seen_day", "primary_domain"):
+        linker = _train(linker, training_records, column)
     model = _calibrated(linker.misc.save_model_to_json())
     name_evidence = _name_evidence(model)
     unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
