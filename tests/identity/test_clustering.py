@@ -175,3 +175,13 @@ def test_a_model_link_naming_a_business_unit_joins_two_whole_companies():
     found = _two_whole_companies(unit)
     assert found.company_of["stripe:c1"] == found.company_of["stripe:c2"]
     assert found.held == []
+
+
+def test_a_model_link_resting_on_a_domain_name_abroad_waits_for_review():
+    # "VR Euurope Ltd (UK)", a workspace at vertexrobotics.co.uk, and "Vertex Robotics"
+    # billed in the US: names that differ, no domain in common, two countries. A subsidiary
+    # abroad on its parent's brand as often as one company, however likely the model says
+    abroad = Link("product_db:t1", "stripe:c1", "probabilistic", 0.81, "domains alike", False, True)
+    found = cluster(RECORDS, [abroad, _link("stripe:c1", "salesforce:a1")])
+    assert found.company_of["product_db:t1"] != found.company_of["stripe:c1"]
+    assert [(link.left, link.right) for link in found.held] == [("product_db:t1", "stripe:c1")]

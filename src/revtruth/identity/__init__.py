@@ -116,8 +116,8 @@ def resolve(settings: Settings) -> IdentitySummary:
     links = _deterministic_links(inputs["int_identity_edges"], overrides)
     # column by column: at 300,000 records, a dict per scored pair costs seconds
     probable = [
-        Link(left, right, "probabilistic", probability, evidence, names_a_unit)
-        for left, right, probability, evidence, names_a_unit in zip(
+        Link(left, right, "probabilistic", probability, evidence, names_a_unit, abroad)
+        for left, right, probability, evidence, names_a_unit, abroad in zip(
             *(
                 scored.column(name).to_pylist() if scored.num_rows else []
                 for name in (
@@ -126,6 +126,7 @@ def resolve(settings: Settings) -> IdentitySummary:
                     "match_probability",
                     "evidence",
                     "names_a_unit",
+                    "only_a_domain_name_abroad",
                 )
             ),
             strict=True,

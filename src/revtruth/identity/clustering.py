@@ -16,7 +16,9 @@ Marketing" with a billing customer and a workspace of its own is no subsidiary).
 it would put together two records whose company domains are named unlike each other
 (cedarlabsapp.com, cedirlabs.de): a record with no domain, linked to each on its name, must
 not join two companies whose own
-domains say they are two. Such a pair goes to review instead.
+domains say they are two. Nor does a model link whose names differ and whose only tie is a
+domain named like the other's, between records in two countries (a subsidiary abroad on
+its parent's brand). Such a pair goes to review instead.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ class Link:
     # a model link whose names say one record is a business unit of the other's company
     # ("Acme Marketing", "Acme"): no subsidiary, so it may join two whole companies
     names_a_unit: bool = False
+    # a model link whose names differ, whose only tie is a domain named like the other's,
+    # and whose records are in two countries: a subsidiary abroad on its parent's brand as
+    # often as the same company, so it waits for review
+    only_a_domain_name_abroad: bool = False
 
     def rank(self) -> tuple[int, float]:
         return (TIERS.index(self.tier), -self.probability)
@@ -154,6 +160,7 @@ def cluster(
                 and not link.names_a_unit
             )
             or domains_disagree(a, b)
+            or link.only_a_domain_name_abroad
         ):
             result.held.append(link)
             continue

@@ -746,6 +746,9 @@ _WHERE_EVIDENCE = {
 
 # The levels of the name comparison that say one record is a business unit of the other's
 # company: one name is the other with a team's name added (see `clustering.cluster`).
+# The levels of the where comparison that place two records in different countries.
+APART_LEVELS = ("Apart, one placed by its name alone", "All other comparisons")
+
 UNIT_LEVELS = (
     "One name extends the other by a team, domains named alike",
     "One name extends the other by a team",
@@ -838,6 +841,8 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     model = _calibrated(linker.misc.save_model_to_json())
     name_evidence = _name_evidence(model)
     unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
+    (domains_alike_level,) = _levels(model, "name", ("Domains named alike",))
+    apart_levels = ", ".join(str(level) for level in _levels(model, "where", APART_LEVELS))
     where_evidence = _evidence(model, "where", _WHERE_EVIDENCE)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=keep_above)
@@ -850,6 +855,11 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             match_probability,
             match_weight,
             gamma_name in ({unit_levels}) as names_a_unit,
+            -- names that differ, a domain named like the other's but none in common, and
+            -- two countries: what a subsidiary abroad on the parent's brand looks like
+            -- ("VR Europe Ltd (UK)" at vertexrobotics.co.uk, "Vertex Robotics" in the US)
+            gamma_name = {domains_alike_level} and gamma_domains <> 2
+                and gamma_where in ({apart_levels}) as only_a_domain_name_abroad,
             concat_ws('; ',
                 {name_evidence},
                 case gamma_domains
