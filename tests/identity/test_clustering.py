@@ -185,3 +185,31 @@ def test_a_model_link_resting_on_a_domain_name_abroad_waits_for_review():
     found = cluster(RECORDS, [abroad, _link("stripe:c1", "salesforce:a1")])
     assert found.company_of["product_db:t1"] != found.company_of["stripe:c1"]
     assert [(link.left, link.right) for link in found.held] == [("product_db:t1", "stripe:c1")]
+
+
+def test_model_links_carry_what_the_names_say():
+    # "Oak Security Data Team" and "Oak Security Ltd" at oaksecurity.co.uk: a team, its
+    # domains named alike, is linked from the review band up (revtruth.identity.resolve)
+    import pyarrow as pa
+
+    from revtruth.identity import model_links
+
+    scored = pa.table(
+        {
+            "left_key": ["stripe:c1", "product_db:t1"],
+            "right_key": ["stripe:c2", "stripe:c1"],
+            "match_probability": [0.48, 0.81],
+            "evidence": ["one name is the other with a team added", "domains named alike"],
+            "names_a_unit": [True, False],
+            "only_a_domain_name_abroad": [False, True],
+            "names_a_unit_domains_alike": [True, False],
+        }
+    )
+    team, abroad = model_links(scored)
+    assert (team.names_a_unit, team.links_below, team.only_a_domain_name_abroad) == (
+        True,
+        True,
+        False,
+    )
+    assert (abroad.links_below, abroad.only_a_domain_name_abroad) == (False, True)
+    assert model_links(pa.table({})) == []

@@ -114,25 +114,8 @@ def resolve(settings: Settings) -> IdentitySummary:
     finally:
         con.close()
     links = _deterministic_links(inputs["int_identity_edges"], overrides)
-    # column by column: at 300,000 records, a dict per scored pair costs seconds
-    probable = [
-        Link(left, right, "probabilistic", probability, evidence, names_a_unit, abroad)
-        for left, right, probability, evidence, names_a_unit, abroad in zip(
-            *(
-                scored.column(name).to_pylist() if scored.num_rows else []
-                for name in (
-                    "left_key",
-                    "right_key",
-                    "match_probability",
-                    "evidence",
-                    "names_a_unit",
-                    "only_a_domain_name_abroad",
-                )
-            ),
-            strict=True,
-        )
-    ]
-    links += [link for link in probable if link.probability >= link_at]
+    probable = model_links(scored)
+    links += [link for link in probable if link.probability >= link_at or link.links_below]
     different = [o.pair for o in overrides if o.decision == "different"]
     clusters = cluster(records, links, different, domain_names)
     # uncertain pairs left apart, and likely ones held back because each side already looks
@@ -226,3 +209,25 @@ def _result_tables(clusters: Clusters, review: list[Link]) -> dict[str, pa.Table
         },
     }
     return {name: pa.table(columns[name], schema=RESULT_SCHEMAS[name]) for name in RESULT_SCHEMAS}
+
+
+def model_links(scored: pa.Table) -> list[Link]:
+    """The record-linkage model's scored pairs (`model.score_pairs`) as links."""
+    if not scored.num_rows:
+        return []
+    # column by column: at 300,000 records, a dict per scored pair costs seconds
+    columns = (
+        "left_key",
+        "right_key",
+        "match_probability",
+        "evidence",
+        "names_a_unit",
+        "only_a_domain_name_abroad",
+        "names_a_unit_domains_alike",
+    )
+    return [
+        Link(left, right, "probabilistic", probability, evidence, unit, abroad, unit_alike)
+        for left, right, probability, evidence, unit, abroad, unit_alike in zip(
+            *(scored.column(name).to_pylist() for name in columns), strict=True
+        )
+    ]

@@ -56,6 +56,11 @@ class Link:
     # and whose records are in two countries: a subsidiary abroad on its parent's brand as
     # often as the same company, so it waits for review
     only_a_domain_name_abroad: bool = False
+    # a model link whose names say one record is the other's team and whose domains are
+    # named alike ("Oak Security Data Team" and "Oak Security Ltd", oaksecurity.co.uk):
+    # linked from the review band up, below identity.link_probability, as the model sees a
+    # handful of such pairs in a company and weighs them too little
+    links_below: bool = False
 
     def rank(self) -> tuple[int, float]:
         return (TIERS.index(self.tier), -self.probability)

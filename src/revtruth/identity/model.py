@@ -842,6 +842,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     name_evidence = _name_evidence(model)
     unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
     (domains_alike_level,) = _levels(model, "name", ("Domains named alike",))
+    (unit_with_domains_level,) = _levels(model, "name", UNIT_LEVELS[:1])
     apart_levels = ", ".join(str(level) for level in _levels(model, "where", APART_LEVELS))
     where_evidence = _evidence(model, "where", _WHERE_EVIDENCE)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
@@ -855,6 +856,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             match_probability,
             match_weight,
             gamma_name in ({unit_levels}) as names_a_unit,
+            gamma_name = {unit_with_domains_level} as names_a_unit_domains_alike,
             -- names that differ, a domain named like the other's but none in common, and
             -- two countries: what a subsidiary abroad on the parent's brand looks like
             -- ("VR Europe Ltd (UK)" at vertexrobotics.co.uk, "Vertex Robotics" in the US)
