@@ -749,10 +749,8 @@ _WHERE_EVIDENCE = {
 # The levels of the where comparison that place two records in different countries.
 APART_LEVELS = ("Apart, one placed by its name alone", "All other comparisons")
 
-UNIT_LEVELS = (
-    "One name extends the other by a team, domains named alike",
-    "One name extends the other by a team",
-)
+UNIT_WITH_DOMAINS_ALIKE = "One name extends the other by a team, domains named alike"
+UNIT_LEVELS = (UNIT_WITH_DOMAINS_ALIKE, "One name extends the other by a team")
 
 
 def _labels(model: dict[str, Any], comparison: str) -> list[str]:
@@ -842,7 +840,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     name_evidence = _name_evidence(model)
     unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
     (domains_alike_level,) = _levels(model, "name", ("Domains named alike",))
-    (unit_with_domains_level,) = _levels(model, "name", UNIT_LEVELS[:1])
+    (unit_with_domains_level,) = _levels(model, "name", (UNIT_WITH_DOMAINS_ALIKE,))
     apart_levels = ", ".join(str(level) for level in _levels(model, "where", APART_LEVELS))
     where_evidence = _evidence(model, "where", _WHERE_EVIDENCE)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
