@@ -156,12 +156,18 @@ def pairwise(found: dict[str, str], truth: dict[str, str]) -> dict:
 # ------------------------------------------------------------------ 1. accuracy per level
 
 
-def measure(level: str, seed: int) -> dict:
+def measure(level: str, seed: int, keep: Path | None = None) -> dict:
+    import contextlib
+
     import duckdb
 
     from revtruth.demo import run_demo
 
-    with tempfile.TemporaryDirectory() as folder:
+    if keep:  # the run's folder stays, to look into what it found
+        folder_of_run = contextlib.nullcontext(keep / f"{level}-{seed}")
+    else:
+        folder_of_run = tempfile.TemporaryDirectory()
+    with folder_of_run as folder:
         started = time.perf_counter()
         result = run_demo(Path(folder), seed=seed, identity_noise=level)
         seconds = time.perf_counter() - started
@@ -223,7 +229,7 @@ def accuracy_row(r: dict) -> str:
     )
 
 
-def accuracy(levels: list[str], seeds: list[int]) -> bool:
+def accuracy(levels: list[str], seeds: list[int], keep: Path | None = None) -> bool:
     emit("1. Identity accuracy per noise level (run_demo, small: 200 companies)")
     emit(ACCURACY_HEADER)
     rows: dict[str, list[dict]] = {}
@@ -231,7 +237,7 @@ def accuracy(levels: list[str], seeds: list[int]) -> bool:
     for level in levels:
         for seed in seeds:
             try:
-                row = measure(level, seed)
+                row = measure(level, seed, keep)
             except RuntimeError as error:  # a failed demo or build must not hide the others
                 failed = True
                 emit(f"{level:<8}{seed:>5}  failed: {type(error).__name__}: {error}")
@@ -728,6 +734,9 @@ def main() -> None:
         "--scale-seed", type=int, default=DEFAULT_SEEDS[0], help="seed of the copied demo"
     )
     parser.add_argument("--work-dir", type=Path, help="keep the scale run's files here")
+    parser.add_argument(
+        "--keep-demos", type=Path, help="keep part 1's demo folders here, as LEVEL-SEED"
+    )
     parser.add_argument("--child-resolve", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_resolve:
@@ -735,7 +744,8 @@ def main() -> None:
         return
     ok = True
     if not args.scale_only:
-        ok = accuracy(args.levels or list(LEVELS), args.seeds or list(DEFAULT_SEEDS)) and ok
+        levels, seeds = args.levels or list(LEVELS), args.seeds or list(DEFAULT_SEEDS)
+        ok = accuracy(levels, seeds, args.keep_demos) and ok
     if args.scale_only or args.scale or (args.levels is None and args.seeds is None):
         if args.work_dir:
             args.work_dir.mkdir(parents=True, exist_ok=False)
