@@ -10,6 +10,7 @@ from revtruth.identity.clustering import (
     Link,
     cluster,
     company_id_for,
+    join_counterparts,
 )
 
 RECORDS = ["product_db:t1", "salesforce:a1", "salesforce:a2", "stripe:c1", "stripe:c2"]
@@ -213,3 +214,84 @@ def test_model_links_carry_what_the_names_say():
     )
     assert (abroad.links_below, abroad.only_a_domain_name_abroad) == (False, True)
     assert model_links(pa.table({})) == []
+
+
+# ------------------------------------------------------------------ counterparts
+
+# A billing customer with its CRM account but no workspace, two workspaces with no billing
+# customer, and a billing customer with a workspace of its own.
+HALVES = [
+    "stripe:c1",
+    "salesforce:a1",
+    "product_db:t1",
+    "product_db:t2",
+    "stripe:c3",
+    "product_db:t3",
+]
+HALVES_LINKS = [_link("stripe:c1", "salesforce:a1"), _link("stripe:c3", "product_db:t3")]
+
+
+def _weak(left: str, right: str, probability: float) -> Link:
+    return Link(left, right, "probabilistic", probability, "a letter differs")
+
+
+def test_a_billing_customer_and_a_workspace_each_the_others_best_counterpart_are_joined():
+    found = cluster(HALVES, HALVES_LINKS)
+    candidates = [
+        _weak("stripe:c1", "product_db:t1", 0.11),
+        _weak("stripe:c1", "product_db:t2", 0.02),
+    ]
+    joined = join_counterparts(found, candidates)
+    assert joined.company_of["product_db:t1"] == joined.company_of["stripe:c1"]
+    assert joined.company_of["salesforce:a1"] == joined.company_of["stripe:c1"]
+    assert joined.company_of["product_db:t2"] != joined.company_of["stripe:c1"]
+    assert joined.company_of["stripe:c1"] == company_id_for(
+        ["product_db:t1", "salesforce:a1", "stripe:c1"]
+    )
+    (link,) = [link for link in joined.accepted if link not in found.accepted]
+    # the model's probability is kept, so whatever rests on the link shows it is uncertain
+    assert (link.left, link.right, link.probability) == ("stripe:c1", "product_db:t1", 0.11)
+    assert link.evidence == (
+        "each the other's most likely counterpart, a billing customer with no workspace and a "
+        "workspace with no billing customer: a letter differs"
+    )
+    assert found.company_of["product_db:t1"] != found.company_of["stripe:c1"]  # not changed
+
+
+def test_counterparts_must_each_be_the_others_best():
+    # t1 is c1's best counterpart, but c4 is t1's: t1 joins c4 and c1 stays alone. c3 has
+    # a workspace of its own, so it is no one's counterpart, however likely its link to t2
+    records = [*HALVES, "stripe:c4"]
+    found = cluster(records, HALVES_LINKS)
+    candidates = [
+        _weak("stripe:c1", "product_db:t1", 0.20),
+        _weak("stripe:c4", "product_db:t1", 0.40),
+        _weak("stripe:c3", "product_db:t2", 0.90),  # c3 has a workspace: no counterpart
+    ]
+    joined = join_counterparts(found, candidates)
+    assert joined.company_of["product_db:t1"] == joined.company_of["stripe:c4"]
+    assert joined.company_of["stripe:c1"] != joined.company_of["product_db:t1"]
+    assert joined.company_of["product_db:t2"] != joined.company_of["stripe:c3"]
+
+
+def test_counterparts_with_domains_named_unlike_or_declared_different_stay_apart():
+    found = cluster(HALVES, HALVES_LINKS)
+    candidates = [_weak("stripe:c1", "product_db:t1", 0.3)]
+    unlike = join_counterparts(
+        found,
+        candidates,
+        domain_names={
+            "salesforce:a1": frozenset({"copper"}),
+            "product_db:t1": frozenset({"coppers"}),
+        },
+    )
+    assert unlike.company_of["product_db:t1"] != unlike.company_of["stripe:c1"]
+    declared = join_counterparts(found, candidates, different=[("salesforce:a1", "product_db:t1")])
+    assert declared.company_of["product_db:t1"] != declared.company_of["stripe:c1"]
+    abroad = Link(
+        "stripe:c1", "product_db:t1", "probabilistic", 0.3, "", only_a_domain_name_abroad=True
+    )
+    assert (
+        join_counterparts(found, [abroad]).company_of["product_db:t1"]
+        != found.company_of["stripe:c1"]
+    )

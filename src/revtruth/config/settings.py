@@ -308,6 +308,13 @@ class IdentitySettings:
         "mapping.review_queue for a person to decide; below it they stay apart.",
         check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),
     )
+    counterpart_probability: float = setting(
+        0.005,
+        "A company found with a billing customer and no workspace and one with a workspace "
+        "and no billing customer, each the other's most likely counterpart, are joined when "
+        "their pair is scored at least this likely.",
+        check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),
+    )
     overrides_file: str = setting(
         "identity_overrides.csv",
         "Must-link and cannot-link decisions that beat every other tier (revtruth identity "

@@ -18,9 +18,18 @@ from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from revtruth.config import Settings
-from revtruth.identity.clustering import Clusters, ConflictingOverridesError, Link, cluster
+from revtruth.config.settings import IdentitySettings
+from revtruth.identity.clustering import (
+    Clusters,
+    ConflictingOverridesError,
+    Link,
+    cluster,
+    half_of,
+    join_counterparts,
+)
 from revtruth.identity.overrides import Override, OverridesError, overrides_path, read_overrides
 
 __all__ = [
@@ -88,17 +97,45 @@ class IdentitySummary:
 def resolve(settings: Settings) -> IdentitySummary:
     """Find the companies from the identity inputs the first half of the build made, and
     write them to the schema `identity`."""
-    from revtruth.identity.model import load_records, score_pairs
     from revtruth.identity.warehouse_io import read_inputs, write_results
 
-    link_at, review_at = settings.identity.link_probability, settings.identity.review_probability
-    if review_at > link_at:
+    identity = settings.identity
+    if identity.review_probability > identity.link_probability:
         raise IdentityError(
-            f"identity.review_probability ({review_at}) is above identity.link_probability "
-            f"({link_at}): nothing could ever wait for review"
+            f"identity.review_probability ({identity.review_probability}) is above "
+            f"identity.link_probability ({identity.link_probability}): nothing could ever "
+            "wait for review"
         )
     overrides = read_overrides(overrides_path(settings))
-    inputs = read_inputs(settings)
+    found = find_companies(read_inputs(settings), overrides, identity)
+    write_results(settings, _result_tables(found.clusters, found.review))
+    by_tier: dict[str, int] = {}
+    for link in found.clusters.accepted:
+        by_tier[link.tier] = by_tier.get(link.tier, 0) + 1
+    return IdentitySummary(
+        records=len(found.clusters.company_of),
+        companies=len(set(found.clusters.company_of.values())),
+        links_by_tier=by_tier,
+        review_pairs=len(found.review),
+        refused_links=len(found.clusters.refused),
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    clusters: Clusters
+    review: list[Link]  # pairs for a person to decide, best first
+
+
+def find_companies(
+    inputs: dict[str, pa.Table], overrides: list[Override], identity: IdentitySettings
+) -> Found:
+    """The companies in the identity inputs (`warehouse_io.INPUTS`), every tier applied, and
+    the pairs left for review."""
+    from revtruth.identity.model import load_records, score_pairs
+
+    link_at, review_at = identity.link_probability, identity.review_probability
+    counterpart_at = identity.counterpart_probability
     con = duckdb.connect()
     try:
         record_count = load_records(con, inputs)
@@ -109,15 +146,19 @@ def resolve(settings: Settings) -> IdentitySummary:
             for record, stems in zip(records, table.column("domain_stems").to_pylist(), strict=True)
             if stems
         }
-        # a pair less likely than the review band is neither linked nor reviewed
-        scored = score_pairs(con, keep_above=review_at) if record_count > 1 else pa.table({})
+        # a pair less likely than the review band is neither linked nor reviewed, unless it
+        # may pair a billing customer and a workspace each alone (join_counterparts)
+        keep_above = min(review_at, counterpart_at)
+        scored = score_pairs(con, keep_above=keep_above) if record_count > 1 else pa.table({})
     finally:
         con.close()
     links = _deterministic_links(inputs["int_identity_edges"], overrides)
-    probable = model_links(scored)
+    probable = model_links(_at_least(scored, review_at))
     links += [link for link in probable if link.probability >= link_at or link.links_below]
     different = [o.pair for o in overrides if o.decision == "different"]
     clusters = cluster(records, links, different, domain_names)
+    candidates = model_links(_between(_at_least(scored, counterpart_at), _half_companies(clusters)))
+    clusters = join_counterparts(clusters, candidates, different, domain_names)
     # uncertain pairs left apart, and likely ones held back because each side already looks
     # like a whole company (clustering): both for a person, unless one decided already
     decided = {o.pair for o in overrides}
@@ -130,17 +171,7 @@ def resolve(settings: Settings) -> IdentitySummary:
         and company_of[link.left] != company_of[link.right]
         and (link.left, link.right) not in decided
     ]
-    write_results(settings, _result_tables(clusters, review))
-    by_tier: dict[str, int] = {}
-    for link in clusters.accepted:
-        by_tier[link.tier] = by_tier.get(link.tier, 0) + 1
-    return IdentitySummary(
-        records=len(records),
-        companies=len(set(clusters.company_of.values())),
-        links_by_tier=by_tier,
-        review_pairs=len(review),
-        refused_links=len(clusters.refused),
-    )
+    return Found(clusters, review)
 
 
 def _deterministic_links(edges: pa.Table, overrides: list[Override]) -> list[Link]:
@@ -209,6 +240,36 @@ def _result_tables(clusters: Clusters, review: list[Link]) -> dict[str, pa.Table
         },
     }
     return {name: pa.table(columns[name], schema=RESULT_SCHEMAS[name]) for name in RESULT_SCHEMAS}
+
+
+def _at_least(scored: pa.Table, probability: float) -> pa.Table:
+    if not scored.num_rows:
+        return scored
+    return scored.filter(pc.greater_equal(scored.column("match_probability"), probability))
+
+
+def _half_companies(clusters: Clusters) -> list[str]:
+    """The records of every company found with a billing customer and no workspace, or a
+    workspace and no billing customer."""
+    halves = []
+    for records in clusters.members().values():
+        if half_of(records):
+            halves += records
+    return halves
+
+
+def _between(scored: pa.Table, records: list[str]) -> pa.Table:
+    """The scored pairs both of whose records are among `records`: building a link for
+    every weak pair would cost seconds at 300,000 records, and only these can be joined."""
+    if not scored.num_rows:
+        return scored
+    among = pa.array(records, pa.string())
+    return scored.filter(
+        pc.and_(
+            pc.is_in(scored.column("left_key"), value_set=among),
+            pc.is_in(scored.column("right_key"), value_set=among),
+        )
+    )
 
 
 def model_links(scored: pa.Table) -> list[Link]:

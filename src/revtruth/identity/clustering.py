@@ -19,10 +19,18 @@ not join two companies whose own
 domains say they are two. Nor does a model link whose names differ and whose only tie is a
 domain named like the other's, between records in two countries (a subsidiary abroad on
 its parent's brand). Such a pair goes to review instead.
+
+Last, `join_counterparts`: a company found with a billing customer but no workspace, and
+one with a workspace but no billing customer, that are each other's most likely
+counterpart, are one company even on weak evidence. Money with no usage beside usage with
+no money is what a missed link between billing and product looks like; a company really
+paying and never provisioned, next to a workspace really used and never billed, is rarer,
+and the two would have to name each other best of all such companies.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +40,12 @@ from dataclasses import dataclass, field
 # International Marketing", "BF International Corp.", same country, first seen within three
 # days) is no subsidiary.
 JOINS_COMPLETE_COMPANIES = 0.99
+
+# The systems whose records are a company's money and its use of the product (the source
+# in a record's key, "<source>:<id>"): join_counterparts pairs a company with one and not the
+# other against a company with the other and not the one.
+BILLING_SYSTEMS = frozenset({"stripe"})
+PRODUCT_SYSTEMS = frozenset({"product_db"})
 
 # Tiers in the order they are trusted; a record's tier is the strongest that placed it.
 TIERS = ("override", "stored_id", "domain", "probabilistic")
@@ -182,4 +196,85 @@ def cluster(
         company = company_id_for(grouped)
         for record in grouped:
             result.company_of[record] = company
+    return result
+
+
+def half_of(records: Iterable[str]) -> str | None:
+    """ "billing" for a company's records with a billing customer and no workspace,
+    "product" for a workspace and no billing customer, else None."""
+    systems = {record.split(":", 1)[0] for record in records}
+    if systems & BILLING_SYSTEMS and not systems & PRODUCT_SYSTEMS:
+        return "billing"
+    if systems & PRODUCT_SYSTEMS and not systems & BILLING_SYSTEMS:
+        return "product"
+    return None
+
+
+def join_counterparts(
+    found: Clusters,
+    candidates: Iterable[Link],
+    different: Iterable[tuple[str, str]] = (),
+    domain_names: Mapping[str, frozenset[str]] | None = None,
+) -> Clusters:
+    """Join each company with a billing customer and no workspace to the company with a
+    workspace and no billing customer that is its most likely counterpart, when it is that
+    company's most likely counterpart too. `candidates`: model links (any probability) that
+    `cluster` left between two companies. The pair stays apart when its best link is one
+    `cluster` would hold (domains named unlike each other, a domain name abroad) or a
+    person said two of its records differ: then it waits for review, as it did."""
+    domain_names = domain_names or {}
+    company_of = dict(found.company_of)
+    members = found.members()
+
+    def side(company: str) -> str | None:
+        return half_of(members[company])
+
+    # each such company's most likely counterpart: (probability, the other's id, link);
+    # ties go to the smaller company id, so the choice is the same at every run
+    best: dict[str, tuple[float, str, Link]] = {}
+    for link in candidates:
+        a, b = company_of.get(link.left), company_of.get(link.right)
+        if a is None or b is None or a == b or link.tier != "probabilistic":
+            continue
+        if {side(a), side(b)} != {"billing", "product"}:
+            continue
+        for one, other in ((a, b), (b, a)):
+            known = best.get(one)
+            if (
+                known is None
+                or link.probability > known[0]
+                or (link.probability == known[0] and other < known[1])
+            ):
+                best[one] = (link.probability, other, link)
+
+    apart = {frozenset(pair) for pair in different}
+
+    def may_join(a: str, b: str, link: Link) -> bool:
+        if link.only_a_domain_name_abroad:
+            return False
+        for left in members[a]:
+            left_names = domain_names.get(left)
+            for right in members[b]:
+                if frozenset((left, right)) in apart:
+                    return False
+                right_names = domain_names.get(right)
+                if left_names and right_names and not left_names & right_names:
+                    return False
+        return True
+
+    result = dataclasses.replace(found, company_of=company_of, accepted=list(found.accepted))
+    for one, (_, other, link) in sorted(best.items()):
+        if one > other or best.get(other, (0.0, None))[1] != one:
+            continue  # each pair once, and only when each is the other's best
+        if not may_join(one, other, link):
+            continue
+        joined = members[one] + members[other]
+        company = company_id_for(joined)
+        for record in joined:
+            company_of[record] = company
+        evidence = (
+            "each the other's most likely counterpart, a billing customer with no workspace "
+            f"and a workspace with no billing customer: {link.evidence}"
+        )
+        result.accepted.append(dataclasses.replace(link, evidence=evidence))
     return result
