@@ -185,9 +185,14 @@ def test_same_name_once_written_one_way_takes_either_spelling(compact, written, 
     assert found is expected
 
 
-def _records(*nodes: tuple[str, str, str]) -> duckdb.DuckDBPyConnection:
+def _records(
+    *nodes: tuple[str, str, str],
+    domains: dict[str, list[str]] | None = None,
+    ambiguous: tuple[str, ...] = (),
+) -> duckdb.DuckDBPyConnection:
     """`records` built by `load_records` from nodes (key, name key, name as written), keyed
-    as the dbt model keys them."""
+    as the dbt model keys them, with the company `domains` of each (key → domains), of
+    which the domain tier found `ambiguous` ones."""
     from revtruth.identity.model import load_records
 
     keys, name_keys, written = zip(*nodes, strict=True)
@@ -209,13 +214,19 @@ def _records(*nodes: tuple[str, str, str]) -> duckdb.DuckDBPyConnection:
     )
     con = duckdb.connect()
     empty = pa.table({"node_key": pa.array([], pa.string())})
+    held = [(key, domain) for key, listed in (domains or {}).items() for domain in listed]
     load_records(
         con,
         {
             "int_identity_nodes": nodes_table,
-            "int_identity_domains": empty,
+            "int_identity_domains": pa.table(
+                {
+                    "node_key": pa.array([key for key, _ in held], pa.string()),
+                    "domain": pa.array([domain for _, domain in held], pa.string()),
+                }
+            ),
             "int_identity_people": empty,
-            "int_identity_domain_pairs": empty,
+            "int_identity_domain_pairs": pa.table({"domain": pa.array(ambiguous, pa.string())}),
             "int_identity_regions": empty,
         },
     )
@@ -260,6 +271,31 @@ def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, writ
         " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
     ).fetchone()[0]
     assert found is expected
+
+
+def test_an_ambiguous_domain_is_owned_by_the_record_whose_name_it_spells():
+    # the domain tier cannot tell "Nw Lab Incorporated" from an agency's client sharing the
+    # workspace's domain, so no comparison counts it; the domain is still the workspace's
+    # own, and tells clustering that the account at northworks.co.uk is another company
+    con = _records(
+        ("product_db:t", "north work lab", "north works lab"),
+        ("salesforce:a", "nw lab", "nw lab"),
+        ("salesforce:b", "north work lab uk", "northworkslabs uk"),
+        domains={
+            "product_db:t": ["getnorthworkslab.com", "northworkslab.io"],
+            "salesforce:a": ["getnorthworkslab.com"],
+            "salesforce:b": ["northworks.co.uk"],
+        },
+        ambiguous=("getnorthworkslab.com", "northworkslab.io"),
+    )
+    rows = con.execute(
+        "select unique_id, domains, domain_stems, owned_domain_stems from records order by 1"
+    ).fetchall()
+    assert rows == [
+        ("product_db:t", None, None, ["northworkslab"]),
+        ("salesforce:a", None, None, None),
+        ("salesforce:b", ["northworks.co.uk"], ["northworks"], ["northworks"]),
+    ]
 
 
 def test_every_level_of_the_where_comparison_is_told_in_its_own_words():

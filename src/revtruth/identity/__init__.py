@@ -139,12 +139,12 @@ def find_companies(
     con = duckdb.connect()
     try:
         record_count = load_records(con, inputs)
-        table = con.sql("select unique_id, domain_stems from records").to_arrow_table()
+        table = con.sql("select unique_id, owned_domain_stems from records").to_arrow_table()
         records = table.column("unique_id").to_pylist()
+        # the names of each record's own domains, which clustering reads to tell companies
+        owned = table.column("owned_domain_stems").to_pylist()
         domain_names = {
-            record: frozenset(stems)
-            for record, stems in zip(records, table.column("domain_stems").to_pylist(), strict=True)
-            if stems
+            record: frozenset(stems) for record, stems in zip(records, owned, strict=True) if stems
         }
         # a pair less likely than the review band is neither linked nor reviewed, unless it
         # may pair a billing customer and a workspace each alone (join_counterparts)

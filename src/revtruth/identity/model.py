@@ -147,47 +147,70 @@ def _drop_common_keys(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) 
 # (the public suffix, a leading get/try/use/join/my and a trailing app/hq/online dropped),
 # so that a company's several domains (acme.com, acme.io, getacme.com, acmehq.com) agree.
 # Ambiguous domains (an agency's, on records whose names differ) are evidence of nothing
-# and are left out, as the domain tier leaves them out.
+# and are left out of the comparisons, as the domain tier leaves them out. The record whose
+# name such a domain spells still owns it (`owned_domain_stems`), which clustering reads:
+# "northworkslab.com" is "The North Works Lab Inc."'s own, though a CRM account "Nw Lab
+# Incorporated" shares it under a name too unlike to tell, and it is what says that
+# "NorthWorksLabs UK" at northworks.co.uk is another company.
 _RECORDS_SQL = r"""
 create or replace table records as
-with usable_domains as (
-    select node_key, domain
-    from int_identity_domains
-    where domain not in (select domain from int_identity_domain_pairs)
+with every_domain as (
+    select
+        domains.node_key,
+        domains.domain,
+        domains.domain in (select domain from int_identity_domain_pairs) as is_ambiguous,
+        [replace(nodes.name_key, ' ', ''), replace(nodes.name_as_written, ' ', '')]
+            as own_names
+    from int_identity_domains as domains
+    join input_nodes as nodes on domains.node_key = nodes.node_key
 ),
 bare as (
     select
-        node_key,
-        domain,
+        *,
         regexp_replace(regexp_replace(
             domain, '\.(co|com|org|net|ac|gov|ne|or)\.[a-z]{2}$', ''), '\.[a-z]+$', '') as name
-    from usable_domains
+    from every_domain
 ),
 stems as (
     select
         node_key,
         domain,
-        regexp_replace(
+        is_ambiguous,
+        own_names,
+        regexp_replace(regexp_replace(
             case
                 when regexp_matches(name, '^(get|try|use|join|my|go).{4,}$')
                     then regexp_replace(name, '^(get|try|use|join|my|go)', '')
                 else name
             end,
-            '(.{4,})(app|hq|online|inc)$', '\1') as stem
+            '(.{4,})(app|hq|online|inc)$', '\1'), '[^a-z0-9]', '', 'g') as stem
     from bare
+),
+usable_domains as (
+    select * from stems where not is_ambiguous
+),
+-- the names of the domains a record owns, for clustering to tell companies apart: its
+-- usable ones, and an ambiguous one that spells its own name
+owned_stems as (
+    select node_key, list(distinct stem order by 1) as owned_domain_stems
+    from stems
+    where not is_ambiguous or list_contains(own_names, stem)
+    group by node_key
 ),
 domain_lists as (
     select
         node_key,
         list(distinct domain order by domain) as domains,
-        list(distinct regexp_replace(stem, '[^a-z0-9]', '', 'g') order by 1) as domain_stems,
+        list(distinct stem order by 1) as domain_stems,
         -- the countries its domains are registered under ("acme.de", "acme.co.uk"); the
         -- two-letter endings used as generic ones (.io, .ai, .co, .me, …) place nothing
         list(distinct case suffix when 'uk' then 'GB' else upper(suffix) end order by 1)
             filter (where length(suffix) = 2 and suffix not in (
                 'ai', 'io', 'co', 'me', 'tv', 'fm', 'ly', 'gg', 'to', 'sh', 'ws', 'cc', 'la',
                 'so', 'vc', 'gl', 'nu', 'tk', 'ac', 'am', 'im', 'eu')) as domain_countries
-    from (select *, regexp_extract(domain, '\.([a-z]+)$', 1) as suffix from stems) as suffixed
+    from (
+        select *, regexp_extract(domain, '\.([a-z]+)$', 1) as suffix from usable_domains
+    ) as suffixed
     group by node_key
 ),
 region_lists as (
@@ -257,9 +280,11 @@ select
     domain_lists.domains[1] as primary_domain,
     domain_lists.domains,
     domain_lists.domain_stems,
+    owned_stems.owned_domain_stems,
     people_lists.people
 from named
 left join domain_lists on named.node_key = domain_lists.node_key
+left join owned_stems on named.node_key = owned_stems.node_key
 left join people_lists on named.node_key = people_lists.node_key
 left join region_lists on named.node_key = region_lists.node_key
 )
