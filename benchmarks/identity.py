@@ -691,7 +691,7 @@ def scale(per_system: int, seed: int, work: Path) -> bool:
     emit(
         f"  resolve: {r['seconds']:.1f} s wall, peak RSS {r['peak_rss_mb']:,.0f} MB, "
         f"{'~' if r['pairs_estimated'] else ''}{r['pairs']:,} pairs scored (blocked), "
-        f"{r['kept_pairs']:,} kept (at least the review probability)"
+        f"{r['kept_pairs']:,} kept (at least the review or the counterpart probability)"
     )
     emit(
         f"  accuracy: {a['records']:,} records, precision {a['precision']:.4f}, "
