@@ -119,11 +119,7 @@ def cluster(
     known = set(records)
     parent: dict[str, str] = {}
     members: dict[str, set[str]] = {}
-    kept_apart: dict[str, set[str]] = {}
-    for left, right in different:
-        if left in known and right in known:
-            kept_apart.setdefault(left, set()).add(right)
-            kept_apart.setdefault(right, set()).add(left)
+    kept_apart = _kept_apart(different, known)
 
     def root(record: str) -> str:
         while (up := parent.get(record, record)) != record:
@@ -142,19 +138,10 @@ def cluster(
         return len(systems_a & {system(record) for record in group(b)}) >= 2
 
     def domains_disagree(a: str, b: str) -> bool:
-        for left in group(a):
-            if left_names := domain_names.get(left):
-                for right in group(b):
-                    right_names = domain_names.get(right)
-                    if right_names and not left_names & right_names:
-                        return True
-        return False
+        return _domains_disagree(group(a), group(b), domain_names)
 
     def may_join(a: str, b: str) -> bool:
-        if not kept_apart:
-            return True
-        small, large = sorted((group(a), group(b)), key=len)
-        return not any(kept_apart.get(record, set()) & large for record in small)
+        return not _declared_apart(group(a), group(b), kept_apart)
 
     result = Clusters(company_of={})
     for link in sorted(links, key=Link.rank):
@@ -197,6 +184,35 @@ def cluster(
         for record in grouped:
             result.company_of[record] = company
     return result
+
+
+def _kept_apart(different: Iterable[tuple[str, str]], known: set[str]) -> dict[str, set[str]]:
+    """Each record a person declared different from others, with those others."""
+    kept_apart: dict[str, set[str]] = {}
+    for left, right in different:
+        if left in known and right in known:
+            kept_apart.setdefault(left, set()).add(right)
+            kept_apart.setdefault(right, set()).add(left)
+    return kept_apart
+
+
+def _declared_apart(a: set[str], b: set[str], kept_apart: Mapping[str, set[str]]) -> bool:
+    """A person declared some record of group `a` different from some record of `b`."""
+    if not kept_apart:
+        return False
+    small, large = sorted((a, b), key=len)
+    return any(kept_apart.get(record, set()) & large for record in small)
+
+
+def _domains_disagree(a: set[str], b: set[str], domain_names: Mapping[str, frozenset[str]]) -> bool:
+    """A record of group `a` and one of `b` each have company domains, none named alike."""
+    for left in a:
+        if left_names := domain_names.get(left):
+            for right in b:
+                right_names = domain_names.get(right)
+                if right_names and not left_names & right_names:
+                    return True
+    return False
 
 
 def half_of(records: Iterable[str]) -> str | None:
@@ -247,20 +263,15 @@ def join_counterparts(
             ):
                 best[one] = (link.probability, other, link)
 
-    apart = {frozenset(pair) for pair in different}
+    kept_apart = _kept_apart(different, set(company_of))
 
     def may_join(a: str, b: str, link: Link) -> bool:
-        if link.only_a_domain_name_abroad:
-            return False
-        for left in members[a]:
-            left_names = domain_names.get(left)
-            for right in members[b]:
-                if frozenset((left, right)) in apart:
-                    return False
-                right_names = domain_names.get(right)
-                if left_names and right_names and not left_names & right_names:
-                    return False
-        return True
+        group_a, group_b = set(members[a]), set(members[b])
+        return not (
+            link.only_a_domain_name_abroad
+            or _domains_disagree(group_a, group_b, domain_names)
+            or _declared_apart(group_a, group_b, kept_apart)
+        )
 
     result = dataclasses.replace(found, company_of=company_of, accepted=list(found.accepted))
     for one, (_, other, link) in sorted(best.items()):

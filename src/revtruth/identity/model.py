@@ -769,11 +769,11 @@ _WHERE_EVIDENCE = {
 }
 
 
-# The levels of the name comparison that say one record is a business unit of the other's
-# company: one name is the other with a team's name added (see `clustering.cluster`).
 # The levels of the where comparison that place two records in different countries.
 APART_LEVELS = ("Apart, one placed by its name alone", "All other comparisons")
 
+# The levels of the name comparison that say one record is a business unit of the other's
+# company: one name is the other with a team's name added (see `clustering.cluster`).
 UNIT_WITH_DOMAINS_ALIKE = "One name extends the other by a team, domains named alike"
 UNIT_LEVELS = (UNIT_WITH_DOMAINS_ALIKE, "One name extends the other by a team")
 
