@@ -64,9 +64,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from revtruth.simulate.truth import compare
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
@@ -132,27 +133,6 @@ def emit(line: str = "") -> None:
 # ------------------------------------------------------------------ pairwise accuracy
 
 
-def pairs(n: int) -> int:
-    return n * (n - 1) // 2
-
-
-def pairwise(found: dict[str, str], truth: dict[str, str]) -> dict:
-    """Pairwise precision and recall of `found` (record → company) against `truth`, over
-    the records both know."""
-    records = [r for r in found if r in truth]
-    together = sum(pairs(n) for n in Counter((found[r], truth[r]) for r in records).values())
-    found_pairs = sum(pairs(n) for n in Counter(found[r] for r in records).values())
-    true_pairs = sum(pairs(n) for n in Counter(truth[r] for r in records).values())
-    return {
-        "records": len(records),
-        "precision": together / found_pairs if found_pairs else 1.0,
-        "recall": together / true_pairs if true_pairs else 1.0,
-        "found": len({found[r] for r in records}),
-        "true": len({truth[r] for r in records}),
-        "unknown": len(found) - len(records),
-    }
-
-
 # ------------------------------------------------------------------ 1. accuracy per level
 
 
@@ -177,9 +157,11 @@ def measure(level: str, seed: int, keep: Path | None = None) -> dict:
             "select company_id, source, source_id from mapping.identity_links"
         ).fetchall()
         # zombie and label are a company's: every billing customer of it carries them
-        health = con.execute(BILLING_CUSTOMER_HEALTH).fetchall()
+        health = con.execute(compare.BILLING_CUSTOMER_HEALTH).fetchall()
+        reconciliation = compare.reconciliation_differences(con, truth)
+        time_to_value = compare.time_to_value_differences(con, truth)
         con.close()
-    accuracy = pairwise(
+    accuracy = compare.pairwise(
         {source_id: company for company, _, source_id in links}, truth["company_of"]
     )
     flagged = {customer for customer, zombie, _ in health if zombie}
@@ -197,23 +179,16 @@ def measure(level: str, seed: int, keep: Path | None = None) -> dict:
         "zombies_missed": len(zombies - flagged),
         "labels_wrong": sum(labels.get(k) != v for k, v in expected_labels.items()),
         "labels": len(expected_labels),
+        # rows of the reconciliation marts and companies' time to value unlike the truth
+        "reconciliation_off": len(reconciliation),
+        "time_to_value_off": len(time_to_value),
     }
-
-
-# Each Stripe customer's company's zombie flag and health label (a company with two billing
-# customers has one row in account_health, under its smallest id).
-BILLING_CUSTOMER_HEALTH = """
-    select links.source_id, health.is_zombie, health.account_health_score
-    from mapping.identity_links as links
-    join analytics.account_health as health on health.company_id = links.company_id
-    where links.source = 'stripe'
-"""
 
 
 ACCURACY_HEADER = (
     f"{'level':<8}{'seed':>5}{'secs':>6}{'records':>8}{'precision':>10}{'recall':>8}"
     f"{'companies found/true':>22}{'zombies flagged/true/false/missed':>35}"
-    f"{'labels wrong':>14}"
+    f"{'labels wrong':>14}{'recon off':>11}{'ttv off':>9}"
 )
 
 
@@ -226,7 +201,13 @@ def accuracy_row(r: dict) -> str:
         f"{r['level']:<8}{r['seed']:>5}{r['seconds']:>6.0f}{r['records']:>8}"
         f"{r['precision']:>10.4f}{r['recall']:>8.4f}{companies:>22}{zombies:>35}"
         f"{str(r['labels_wrong']) + '/' + str(r['labels']):>14}"
+        f"{r['reconciliation_off']:>11}{r['time_to_value_off']:>9}"
     )
+
+
+def exact(runs: list[dict], measure: str) -> str:
+    """How many runs have nothing off in `measure`, of how many."""
+    return f"{sum(r[measure] == 0 for r in runs)}/{len(runs)}"
 
 
 def accuracy(levels: list[str], seeds: list[int], keep: Path | None = None) -> bool:
@@ -249,6 +230,7 @@ def accuracy(levels: list[str], seeds: list[int], keep: Path | None = None) -> b
     emit(
         f"{'level':<8}{'runs':>5}{'precision':>10}{'recall':>8}"
         f"{'|found-true|':>14}{'false zombies':>15}{'missed zombies':>16}{'labels wrong':>14}"
+        f"{'exact recon':>13}{'exact ttv':>11}"
     )
     for level, runs in rows.items():
         emit(
@@ -258,6 +240,7 @@ def accuracy(levels: list[str], seeds: list[int], keep: Path | None = None) -> b
             f"{max(r['zombies_false'] for r in runs):>15}"
             f"{max(r['zombies_missed'] for r in runs):>16}"
             f"{max(r['labels_wrong'] for r in runs):>14}"
+            f"{exact(runs, 'reconciliation_off'):>13}{exact(runs, 'time_to_value_off'):>11}"
         )
     emit()
     return not failed
@@ -687,7 +670,7 @@ def scale(per_system: int, seed: int, work: Path) -> bool:
         con.execute("select node_key, company_id from identity.record_companies").fetchall()
     )
     con.close()
-    a = pairwise(found, truth_by_node)
+    a = compare.pairwise(found, truth_by_node)
     emit(
         f"  resolve: {r['seconds']:.1f} s wall, peak RSS {r['peak_rss_mb']:,.0f} MB, "
         f"{'~' if r['pairs_estimated'] else ''}{r['pairs']:,} pairs scored (blocked), "

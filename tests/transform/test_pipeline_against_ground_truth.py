@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from revtruth.demo import run_demo
+from revtruth.simulate.truth import compare
 
 pytestmark = pytest.mark.slow
 
@@ -121,102 +122,20 @@ def assert_matches_ground_truth(directory: Path) -> None:
         con.close()
 
 
-# Each Stripe customer's company's zombie flag and seed health label: both are a company's,
-# and a company with two billing customers has one row in account_health.
-BILLING_CUSTOMER_HEALTH = """
-    select links.source_id, health.is_zombie, health.account_health_score
-    from mapping.identity_links as links
-    join analytics.account_health as health on health.company_id = links.company_id
-    where links.source = 'stripe'
-"""
-
-
 def assert_zombies_and_labels_match(con: duckdb.DuckDBPyConnection, truth: dict) -> None:
-    health = con.execute(BILLING_CUSTOMER_HEALTH).fetchall()
-    zombies = {customer for customer, is_zombie, _ in health if is_zombie}
-    assert zombies == set(truth["zombie_stripe_customer_ids"])
-    labels = {customer: label for customer, _, label in health}
-    expected_labels = truth["seed_health_by_stripe_customer_id"]
-    assert {k: labels.get(k) for k in expected_labels} == expected_labels
+    assert compare.zombie_and_label_differences(con, truth) == []
 
 
 def assert_reconciliation_matches(con: duckdb.DuckDBPyConnection, truth: dict) -> None:
     """The four reconciliation marts hold exactly the simulator's answers: every deal, tenant
     and company with the same reason (docs/metrics.md#reconciliation)."""
-
-    def rows(sql: str) -> set[tuple]:
-        return set(con.execute(sql).fetchall())
-
-    assert rows(
-        "select opportunity_id, hallucination_reason from analytics.hallucinated_revenue"
-    ) == set(truth["hallucinated_deals"].items())
-    assert rows(
-        "select opportunity_id, unprovisioned_reason from analytics.unprovisioned_deals"
-    ) == set(truth["unprovisioned_deals"].items())
-    assert rows("select tenant_id, unbilled_reason from analytics.unbilled_usage") == set(
-        truth["unbilled_tenants"].items()
-    )
-    # a found company stands for the true company of its records ("mixed" if they differ)
-    true_keys: dict[str, set[str]] = {}
-    for company_id, source_id in con.execute(
-        "select company_id, source_id from mapping.identity_links"
-    ).fetchall():
-        true_keys.setdefault(company_id, set()).add(truth["company_of"][source_id])
-    found = {
-        (min(true_keys[c]) if len(true_keys[c]) == 1 else "mixed", codes)
-        for c, codes in con.execute(
-            "select company_id, discrepancy_codes from analytics.customer_count_discrepancies"
-        ).fetchall()
-    }
-    expected = {
-        (key, ",".join(codes)) for key, codes in truth["count_discrepancies_by_company_key"].items()
-    }
-    assert found == expected, (
-        f"missing {sorted(expected - found)[:10]}, not expected {sorted(found - expected)[:10]}"
-    )
-    counts = con.execute(
-        "select billing_active_customers, crm_active_customers, product_active_customers "
-        "from analytics.active_customer_counts"
-    ).fetchall()[0]
-    assert counts == tuple(truth["count_totals"][k] for k in ("billing", "crm", "product"))
+    assert compare.reconciliation_differences(con, truth) == []
 
 
 def assert_time_to_value_matches(con: duckdb.DuckDBPyConnection, truth: dict) -> None:
     """Every company's value start and days to value equal the simulator's, company by
-    company (docs/metrics.md#health-score); a found company stands for its records' true
-    company, and a true company split in two whose halves disagree differs whichever half
-    the warehouse lists last."""
-    values: dict[str, set[tuple]] = {}
-    for source_id, started, first, nth in con.execute(
-        """
-        select links.source_id, c.value_started_on, c.days_to_first_activity,
-            c.days_to_nth_active_user
-        from analytics.customer_360 as c
-        join mapping.identity_links as links on links.company_id = c.company_id
-        where c.value_started_on is not null
-        """
-    ).fetchall():
-        values.setdefault(truth["company_of"][source_id], set()).add(
-            (started.isoformat(), first, nth)
-        )
-    found = {
-        key: next(iter(seen)) if len(seen) == 1 else ("split", *sorted(seen, key=str))
-        for key, seen in values.items()
-    }
-    expected = {
-        key: (v["value_started_on"], v["days_to_first_activity"], v["days_to_nth_active_user"])
-        for key, v in truth["time_to_value_by_company_key"].items()
-    }
-    differ = {
-        k: (found.get(k), expected.get(k))
-        for k in found.keys() | expected.keys()
-        if found.get(k) != expected.get(k)
-    }
-    assert differ == {}, f"time to value differs for {len(differ)}: {sorted(differ.items())[:5]}"
-    zombie_bands = con.execute(
-        "select count(*) from analytics.account_health where is_zombie and health_band <> 'red'"
-    ).fetchone()[0]
-    assert zombie_bands == 0
+    company (docs/metrics.md#health-score)."""
+    assert compare.time_to_value_differences(con, truth) == []
 
 
 def test_demo_warehouse_has_every_contract_relation_with_its_columns(demo_dir):
@@ -335,29 +254,8 @@ def test_second_sync_and_build_change_no_row_count(tmp_path):
     assert counts[0]["raw_product_db.user_activity_logs"] == len(plan.product_db.activity)
 
 
-def _pairwise_quality(con, truth) -> tuple[float, float]:
-    """Pairwise precision and recall of mapping.identity_links against the true companies."""
-    from itertools import combinations
-
-    found: dict[str, list[str]] = {}
-    for company_id, source_id in con.execute(
-        "select company_id, source_id from mapping.identity_links"
-    ).fetchall():
-        found.setdefault(company_id, []).append(source_id)
-    true: dict[str, list[str]] = {}
-    for source_id, company in truth["company_of"].items():
-        true.setdefault(company, []).append(source_id)
-
-    def pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
-        return {p for members in groups.values() for p in combinations(sorted(members), 2)}
-
-    predicted, actual = pairs(found), pairs(true)
-    both = len(predicted & actual)
-    return both / len(predicted), both / len(actual)
-
-
 def test_identity_finds_the_true_companies_of_the_demo(demo_dir):
-    precision, recall = _pairwise_quality(_connect(demo_dir), _truth(demo_dir))
+    precision, recall = compare.pairwise_quality(_connect(demo_dir), _truth(demo_dir))
     assert precision == 1.0 and recall >= 0.99
 
 
@@ -378,6 +276,6 @@ def test_identity_without_stored_ids_still_finds_the_companies_and_the_zombies(
 ):
     run_demo(tmp_path, size="small", seed=seed, identity_noise=identity_noise)
     truth, con = _truth(tmp_path), _connect(tmp_path)
-    precision, recall = _pairwise_quality(con, truth)
+    precision, recall = compare.pairwise_quality(con, truth)
     assert precision >= 0.995 and recall >= 0.97
     assert_zombies_and_labels_match(con, truth)
