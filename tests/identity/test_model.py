@@ -154,6 +154,40 @@ def test_a_place_elsewhere_level_names_only_a_place_added(core, elsewhere, other
 
 
 @pytest.mark.parametrize(
+    ("longer", "shorter", "expected"),
+    [
+        # "The Quill Systems Canada" and "The Quill Systems Inc", both in Canada
+        (("quillsystemcanada", "quillsystem", True, False, ["CA"]), ("quillsystem", ["CA"]), True),
+        # "Quill Systems Canada" in Canada, "Quill Systems" in the US: a subsidiary abroad
+        (("quillsystemcanada", "quillsystem", True, False, ["CA"]), ("quillsystem", ["US"]), False),
+        # "Quill Systems Europe" billed in Canada: a place it is not in (the level before)
+        (("quillsystemeurope", "quillsystem", True, True, ["CA"]), ("quillsystem", ["CA"]), False),
+        # "Quill Systems Labs Canada": more than a place added
+        (
+            ("quillsystemlabcanada", "quillsystemlab", True, False, ["CA"]),
+            ("quillsystem", ["CA"]),
+            False,
+        ),
+        # a name whose region tag is all there is to it: the same name, not this level
+        (("quillsystem", "quillsystem", True, False, ["CA"]), ("quillsystem", ["CA"]), False),
+    ],
+)
+def test_a_place_both_are_in_level_names_only_that_place_added(longer, shorter, expected):
+    from revtruth.identity.model import _EXTENDS_BY_A_PLACE_IT_SHARES
+
+    con = duckdb.connect()
+    level = _EXTENDS_BY_A_PLACE_IT_SHARES.format(long="l", short="r")
+    found = con.execute(
+        f"select coalesce({level}, false) from (select ?::varchar as name_compact_l,"
+        " ?::varchar as name_core_l, ? as name_places_it_l, ? as names_a_place_elsewhere_l,"
+        " ?::varchar[] as countries_l, ?::varchar as name_compact_r,"
+        " ?::varchar[] as countries_r)",
+        [*longer, *shorter],
+    ).fetchone()[0]
+    assert found is expected
+
+
+@pytest.mark.parametrize(
     ("compact", "written", "expected"),
     [
         # "QUILL&EVERGREENHEALTHCARELABS S.A." and "Quill & Evergreen Healthcare Labs S.A.":

@@ -406,6 +406,15 @@ _EXTENDS_BY_A_PLACE_ELSEWHERE = (
 )
 
 
+# the longer name is the shorter with only a place added, the one the longer's record is in,
+# and both records are in the same places
+_EXTENDS_BY_A_PLACE_IT_SHARES = (
+    "(name_core_{long} = name_compact_{short} and name_compact_{long} <> name_compact_{short}"
+    " and name_places_it_{long} and not names_a_place_elsewhere_{long}"
+    " and countries_{long} = countries_{short})"
+)
+
+
 def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
@@ -471,6 +480,16 @@ def _settings(large: bool) -> Any:
                 f"{_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='l', short='r')}"
                 f" or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='r', short='l')}",
                 label_for_charts="One name extends the other by a place it is not in",
+            ),
+            # one name is the other with only the place both are in added: "Quill Systems
+            # Canada" and "Quill Systems Inc", both in Canada, is a second account for the
+            # same company, not a subsidiary (one abroad is where its name says, and the
+            # other is not). Its own level because the model weighs name and country apart:
+            # averaged with subsidiaries abroad, the place tag weighs like a different name
+            cll.CustomLevel(
+                f"{_EXTENDS_BY_A_PLACE_IT_SHARES.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_PLACE_IT_SHARES.format(long='r', short='l')}",
+                label_for_charts="One name extends the other by the place both are in",
             ),
             # one name is the other with words added, where the longer names a place: an
             # office tag ("Iron Robotics Deutschland") or a subsidiary abroad ("Acme Japan");
@@ -718,6 +737,9 @@ _NAME_EVIDENCE = {
     "One name extends the other by a place it is not in": (
         "'one name is the other with a place added that it is not in (' || names || ')'"
     ),
+    "One name extends the other by the place both are in": (
+        "'one name is the other with the place both are in added (' || names || ')'"
+    ),
     "One name extends the other by a place": (
         "'one name is the other with words added, the longer naming a place (' || names || ')'"
     ),
@@ -878,7 +900,12 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             greatest(unique_id_l, unique_id_r) as right_key,
             match_probability,
             match_weight,
-            gamma_name in ({unit_levels}) as names_a_unit,
+            -- a team ("Acme Marketing"), or a market the record is not in ("Acme Europe"
+            -- billed in Canada, whatever level its name reached): a business unit either way
+            gamma_name in ({unit_levels})
+                or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='l', short='r')}
+                or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='r', short='l')}
+                as names_a_unit,
             gamma_name = {unit_with_domains_level} as names_a_unit_domains_alike,
             -- names that differ, a domain named like the other's but none in common, and
             -- two countries: what a subsidiary abroad on the parent's brand looks like

@@ -1,7 +1,9 @@
 -- The countries a record's name places it in, from the regions the name mentions:
 -- "Acme Japan", "Acme GmbH (DE)", "Acme US HQ", "AcmeEMEA" (docs/metrics.md#identity).
 -- A name that mentions several ("Acme US North America") is in the countries all of them
--- include; a name that mentions none has no rows. The record-linkage model uses these for
+-- include; where they include none in common, the last is the tag and the others are part
+-- of the name ("Solar Media Canada Europe" is Solar Media Canada's European account); a
+-- name that mentions none has no rows. The record-linkage model uses these for
 -- records that store no country of their own (a product tenant): "Acme Japan" and
 -- "Acme Americas" are two companies, however alike the rest of their names.
 
@@ -37,7 +39,13 @@ mentions as (
     select
         names.node_key,
         regions.region_word,
-        regions.country_code
+        regions.country_code,
+        -- where the region is mentioned: the last one is the tag
+        case
+            when regions.only_in_brackets
+                then {{ dbt.position("'(' || regions.region_word || ')'", 'names.lowered') }}
+            else {{ dbt.position("' ' || regions.region_word || ' '", 'names.spaced_words') }}
+        end as mentioned_at
     from names
     inner join regions
         on case
@@ -64,7 +72,7 @@ words_per_country as (
 
 ),
 
-final as (
+in_every_region as (
 
     select
         words_per_country.node_key,
@@ -73,6 +81,38 @@ final as (
     inner join words_per_record
         on words_per_country.node_key = words_per_record.node_key
         and words_per_country.region_words = words_per_record.region_words
+
+),
+
+last_mentioned as (
+
+    select
+        node_key,
+        region_word,
+        row_number() over (
+            partition by node_key order by mentioned_at desc, region_word
+        ) as from_the_end
+    from (select distinct node_key, region_word, mentioned_at from mentions) as distinct_mentions
+
+),
+
+in_the_last_region as (
+
+    select mentions.node_key, mentions.country_code
+    from mentions
+    inner join last_mentioned
+        on mentions.node_key = last_mentioned.node_key
+        and mentions.region_word = last_mentioned.region_word
+        and last_mentioned.from_the_end = 1
+    where mentions.node_key not in (select node_key from in_every_region)
+
+),
+
+final as (
+
+    select node_key, country_code from in_every_region
+    union all
+    select distinct node_key, country_code from in_the_last_region
 
 )
 
