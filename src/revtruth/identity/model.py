@@ -197,6 +197,24 @@ owned_stems as (
     where not is_ambiguous or list_contains(own_names, stem)
     group by node_key
 ),
+-- the ambiguous domains a record gives away, and those its name begins with
+-- ("orbitenergy.fr" for "The Orbit Energy Grp S.A."): a domain two records whose names
+-- disagree share is evidence for no one, unless it is one of theirs by name
+ambiguous_lists as (
+    select
+        node_key,
+        list(distinct domain order by domain) as ambiguous_domains,
+        list(distinct domain order by domain) filter (
+            where length(stem) >= 5
+                and (list_bool_or(list_transform(own_names, lambda n: starts_with(n, stem)))
+                    or list_bool_or(list_transform(
+                        own_names, lambda n: starts_with(regexp_replace(n, '^the', ''), stem)
+                    )))
+        ) as named_for_domains
+    from stems
+    where is_ambiguous
+    group by node_key
+),
 domain_lists as (
     select
         node_key,
@@ -281,10 +299,13 @@ select
     domain_lists.domains,
     domain_lists.domain_stems,
     owned_stems.owned_domain_stems,
-    people_lists.people
+    people_lists.people,
+    ambiguous_lists.ambiguous_domains,
+    nullif(ambiguous_lists.named_for_domains, []) as named_for_domains
 from named
 left join domain_lists on named.node_key = domain_lists.node_key
 left join owned_stems on named.node_key = owned_stems.node_key
+left join ambiguous_lists on named.node_key = ambiguous_lists.node_key
 left join people_lists on named.node_key = people_lists.node_key
 left join region_lists on named.node_key = region_lists.node_key
 )
@@ -413,6 +434,13 @@ _EXTENDS_BY_A_PLACE_IT_SHARES = (
     " and name_places_it_{long} and not names_a_place_elsewhere_{long}"
     " and countries_{long} = countries_{short})"
 )
+
+
+# one record's name begins with an ambiguous domain the other gives away as well
+_NAMED_FOR_A_DOMAIN_OF = (
+    "coalesce(list_has_any(named_for_domains_{named}, ambiguous_domains_{other}), false)"
+)
+NAMED_FOR_A_SHARED_DOMAIN = "A domain in common one of them is named for"
 
 
 def _empty(columns: tuple[str, ...]) -> pa.Table:
@@ -566,6 +594,21 @@ def _settings(large: bool) -> Any:
                     cll.ElseLevel(),
                 ],
                 output_column_name="domains",
+            ),
+            # a domain both give away that the domain tier found ambiguous (records whose
+            # names disagree share it) but one of them is named for: "oe goup s.a." at
+            # orbitenergy.fr, beside "The Orbit Energy Grp S.A.". An agency's domain on its
+            # clients' billing emails is named for none of them
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.CustomLevel(
+                        f"{_NAMED_FOR_A_DOMAIN_OF.format(named='l', other='r')}"
+                        f" or {_NAMED_FOR_A_DOMAIN_OF.format(named='r', other='l')}",
+                        label_for_charts=NAMED_FOR_A_SHARED_DOMAIN,
+                    ),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="named_domain",
             ),
             cl.CustomComparison(
                 comparison_levels=[
@@ -918,6 +961,14 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
                     when 2 then 'company domain in common: '
                         || array_to_string(list_intersect(domains_l, domains_r), ', ')
                     when 0 then 'no company domain in common'
+                end,
+                case gamma_named_domain
+                    when 1 then 'a domain in common that one is named for: '
+                        || array_to_string(list_intersect(
+                            list_concat(coalesce(named_for_domains_l, []),
+                                coalesce(named_for_domains_r, [])),
+                            list_intersect(coalesce(ambiguous_domains_l, []),
+                                coalesce(ambiguous_domains_r, []))), ', ')
                 end,
                 case
                     when gamma_people > 0 then 'same people: '
