@@ -381,3 +381,46 @@ def test_a_handful_of_records_is_scored_though_the_model_has_little_to_learn(cap
         "identity: the model learns nothing from pairs of records with the same primary_domain:"
         " there are none",
     ]
+
+
+def test_a_record_is_named_for_an_ambiguous_domain_its_name_begins_with():
+    # "oe goup s.a." shares orbitenergy.fr with "The Orbit Energy Grp S.A.": the names
+    # disagree, so the domain tier calls it ambiguous, but it is the second one's by name;
+    # an agency's domain on two clients' billing emails is named for neither
+    from revtruth.identity.model import _NAMED_FOR_A_DOMAIN_OF
+
+    con = _records(
+        ("salesforce:orbit", "orbit energy grp", "the orbit energy grp s.a."),
+        ("salesforce:oe", "oe goup", "oe goup s.a."),
+        ("stripe:acme", "acme analytic", "acme analytics"),
+        ("stripe:globex", "globex", "globex"),
+        domains={
+            "salesforce:orbit": ["orbitenergy.fr"],
+            "salesforce:oe": ["orbitenergy.fr"],
+            "stripe:acme": ["ledgerline-accounting.co.uk"],
+            "stripe:globex": ["ledgerline-accounting.co.uk"],
+        },
+        ambiguous=("orbitenergy.fr", "ledgerline-accounting.co.uk"),
+    )
+    rows = con.execute(
+        "select unique_id, ambiguous_domains, named_for_domains from records order by 1"
+    ).fetchall()
+    assert rows == [
+        ("salesforce:oe", ["orbitenergy.fr"], None),
+        ("salesforce:orbit", ["orbitenergy.fr"], ["orbitenergy.fr"]),
+        ("stripe:acme", ["ledgerline-accounting.co.uk"], None),
+        ("stripe:globex", ["ledgerline-accounting.co.uk"], None),
+    ]
+    level = f"{_NAMED_FOR_A_DOMAIN_OF.format(named='l', other='r')} or " + (
+        _NAMED_FOR_A_DOMAIN_OF.format(named="r", other="l")
+    )
+    columns = ("named_for_domains", "ambiguous_domains")
+    pairs = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+    found = dict(
+        con.execute(
+            f"select pair, {level} from (select l.unique_id || '~' || r.unique_id as pair,"
+            f" {pairs} from records l, records r where l.unique_id < r.unique_id)"
+        ).fetchall()
+    )
+    assert found["salesforce:oe~salesforce:orbit"] is True
+    assert found["stripe:acme~stripe:globex"] is False

@@ -499,6 +499,22 @@ def _settings(large: bool) -> Any:
                 f"least(length(name_compact_l), length(name_compact_r)) >= 8 and {_TWO_EDITS}",
                 label_for_charts="Two letters differ",
             ),
+            # one name is the other with a team's name added ("Acme Marketing", "Acme Data
+            # Team"): a business unit that signed up on its own, which is no company of its
+            # own; "Acme Group" or "Acme Labs" may well be one, and stays on the next level.
+            # Weighed apart when their domains are named alike (acme.co.uk, acme.com): an
+            # agency named "Acme Marketing" has a domain of its own name
+            cll.CustomLevel(
+                "list_has_any(domain_stems_l, domain_stems_r)"
+                f" and ({_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')})",
+                label_for_charts="One name extends the other by a team, domains named alike",
+            ),
+            cll.CustomLevel(
+                f"{_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
+                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')}",
+                label_for_charts="One name extends the other by a team",
+            ),
             # one name is the other with a place added that the longer is not in: "Acme
             # Europe" billed to a Canadian address is Acme's account for the euro market (a
             # subsidiary abroad is billed where it is, and lands on the next level). The
@@ -533,22 +549,6 @@ def _settings(large: bool) -> Any:
                 f"(name_core_l is not null and {_ONE_EDIT.replace(_A, 'name_core_l')})"
                 f" or (name_core_r is not null and {_ONE_EDIT.replace(_B, 'name_core_r')})",
                 label_for_charts="One name extends the other by a place, a letter off",
-            ),
-            # one name is the other with a team's name added ("Acme Marketing", "Acme Data
-            # Team"): a business unit that signed up on its own, which is no company of its
-            # own; "Acme Group" or "Acme Labs" may well be one, and stays on the next level.
-            # Weighed apart when their domains are named alike (acme.co.uk, acme.com): an
-            # agency named "Acme Marketing" has a domain of its own name
-            cll.CustomLevel(
-                "list_has_any(domain_stems_l, domain_stems_r)"
-                f" and ({_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
-                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')})",
-                label_for_charts="One name extends the other by a team, domains named alike",
-            ),
-            cll.CustomLevel(
-                f"{_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
-                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')}",
-                label_for_charts="One name extends the other by a team",
             ),
             # one name is the other with other words added ("Acme Health Platform", a
             # business unit or a subsidiary); weighed on its own, not as a near-equal name
