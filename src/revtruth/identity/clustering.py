@@ -12,7 +12,8 @@ of the same two systems or more (say a billing customer and a CRM account each):
 two companies that each look complete, a parent and its subsidiary far more often than one
 company duplicated in every system at once (unless the link is near certain,
 `JOINS_COMPLETE_COMPANIES`, or its names say one is a business unit of the other: "Acme
-Marketing" with a billing customer and a workspace of its own is no subsidiary). And when
+Marketing", or "Acme Europe" billed where Acme is, with a billing customer and a workspace
+of its own is no subsidiary). And when
 it would put together two records whose company domains are named unlike each other
 (cedarlabsapp.com, cedirlabs.de): a record with no domain, linked to each on its name, must
 not join two companies whose own
@@ -64,7 +65,8 @@ class Link:
     probability: float  # 1 for every tier but the probabilistic one
     evidence: str
     # a model link whose names say one record is a business unit of the other's company
-    # ("Acme Marketing", "Acme"): no subsidiary, so it may join two whole companies
+    # ("Acme Marketing", "Acme"; "Acme Europe" billed in Canada, "Acme Inc" in Canada): no
+    # subsidiary, so it may join two whole companies
     names_a_unit: bool = False
     # a model link whose names differ, whose only tie is a domain named like the other's,
     # and whose records are in two countries: a subsidiary abroad on its parent's brand as
