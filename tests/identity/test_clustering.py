@@ -295,3 +295,38 @@ def test_counterparts_with_domains_named_unlike_or_declared_different_stay_apart
         join_counterparts(found, [abroad]).company_of["product_db:t1"]
         != found.company_of["stripe:c1"]
     )
+
+
+def test_a_record_torn_between_two_companies_by_a_hair_joins_neither():
+    # a billing customer "Summit Technologies Labs (HQ)" with no domain of its own: the
+    # workspace "Summit Technologies Labs - Canada" (same name, same country: 0.981) and
+    # "SummitTechnologiesSAS" (words apart, first seen the same day: 0.986), whose company's
+    # domains are named unlike the first's. Taken greedily, 0.986 wins by a hair
+    def summit(same_day: float) -> Clusters:
+        return cluster(
+            RECORDS,
+            [
+                _link("product_db:t1", "salesforce:a1"),  # the French company, by domain
+                _link("stripe:c1", "product_db:t1", "probabilistic", same_day),
+                _link("stripe:c1", "salesforce:a2", "probabilistic", 0.981),
+            ],
+            domain_names={
+                "product_db:t1": frozenset({"summittechnologies"}),
+                "salesforce:a1": frozenset({"summittechnologies"}),
+                "salesforce:a2": frozenset({"summittechnologieslabs"}),
+            },
+        )
+
+    found = summit(0.986)
+    assert found.company_of["stripe:c1"] not in {
+        found.company_of["product_db:t1"],
+        found.company_of["salesforce:a2"],
+    }
+    assert {(link.left, link.right) for link in found.held} == {
+        ("stripe:c1", "product_db:t1"),
+        ("stripe:c1", "salesforce:a2"),
+    }
+    # twice as likely in odds or more, the likelier link is taken
+    found = summit(0.995)
+    assert found.company_of["stripe:c1"] == found.company_of["product_db:t1"]
+    assert [(link.left, link.right) for link in found.held] == [("stripe:c1", "salesforce:a2")]

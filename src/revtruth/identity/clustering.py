@@ -19,7 +19,10 @@ it would put together two records whose company domains are named unlike each ot
 not join two companies whose own
 domains say they are two. Nor does a model link whose names differ and whose only tie is a
 domain named like the other's, between records in two countries (a subsidiary abroad on
-its parent's brand). Such a pair goes to review instead.
+its parent's brand). Nor one of whose records has a rival link nearly as likely
+(`RIVAL_ODDS`) toward a company whose domains are named unlike those of the company this
+link would join it to: greedy, the first would win by a hair. Such a pair goes to review
+instead.
 
 Last, `join_counterparts`: a company found with a billing customer but no workspace, and
 one with a workspace but no billing customer, that are each other's most likely
@@ -41,6 +44,13 @@ from dataclasses import dataclass, field
 # International Marketing", "BF International Corp.", same country, first seen within three
 # days) is no subsidiary.
 JOINS_COMPLETE_COMPANIES = 0.99
+
+# How much more likely, in odds, a model link must be than a record's rival link toward a
+# company it cannot join (see `cluster`) to be taken on its own: twice, one bit of evidence.
+# "Cedir Labs" one slip from both "Cedir Lab Inc" (0.97, odds 32) and "Cedar Laboratories"
+# (0.92, odds 11.5) goes with the first; a billing customer at 0.986 (odds 70) against 0.981
+# (odds 52) goes with neither.
+RIVAL_ODDS = 2.0
 
 # The systems whose records are a company's money and its use of the product (the source
 # in a record's key, "<source>:<id>"): join_counterparts pairs a company with one and not the
@@ -145,8 +155,33 @@ def cluster(
     def may_join(a: str, b: str) -> bool:
         return not _declared_apart(group(a), group(b), kept_apart)
 
+    # each record's model links, most likely first, to find a link's rivals
+    links = sorted(links, key=Link.rank)
+    rivals: dict[str, list[Link]] = {}
+    for link in links:
+        if link.tier == "probabilistic":
+            rivals.setdefault(link.left, []).append(link)
+            rivals.setdefault(link.right, []).append(link)
+
+    def torn(link: Link, a: str, b: str) -> bool:
+        """A record of `link` has another model link nearly as likely (`RIVAL_ODDS`) to a
+        group whose company domains are named unlike those of the group `link` would join
+        it to: a billing customer with no domain of its own between "Summit Technologies
+        Labs - Canada" (same name, same country) and "SummitTechnologiesSAS" (first seen
+        the same day). Greedy, the first link wins by a hair; neither is taken."""
+        for record, other in ((link.left, b), (link.right, a)):
+            for rival in rivals.get(record, ()):
+                if _odds(rival.probability) * RIVAL_ODDS < _odds(link.probability):
+                    break  # the rest are less likely still
+                partner = root(rival.right if rival.left == record else rival.left)
+                if rival is link or partner in (other, root(record)):
+                    continue
+                if _domains_disagree(group(partner), group(other), domain_names):
+                    return True
+        return False
+
     result = Clusters(company_of={})
-    for link in sorted(links, key=Link.rank):
+    for link in links:
         if link.left not in known or link.right not in known:
             continue  # evidence about a record that is not there
         a, b = root(link.left), root(link.right)
@@ -169,6 +204,7 @@ def cluster(
             )
             or domains_disagree(a, b)
             or link.only_a_domain_name_abroad
+            or torn(link, a, b)
         ):
             result.held.append(link)
             continue
@@ -186,6 +222,10 @@ def cluster(
         for record in grouped:
             result.company_of[record] = company
     return result
+
+
+def _odds(probability: float) -> float:
+    return probability / (1 - probability) if probability < 1 else float("inf")
 
 
 def _kept_apart(different: Iterable[tuple[str, str]], known: set[str]) -> dict[str, set[str]]:

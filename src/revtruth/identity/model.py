@@ -946,8 +946,8 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             -- a team ("Acme Marketing"), or a market the record is not in ("Acme Europe"
             -- billed in Canada, whatever level its name reached): a business unit either way
             gamma_name in ({unit_levels})
-                or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='l', short='r')}
-                or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long='r', short='l')}
+                or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="l", short="r")}
+                or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="r", short="l")}
                 as names_a_unit,
             gamma_name = {unit_with_domains_level} as names_a_unit_domains_alike,
             -- names that differ, a domain named like the other's but none in common, and
