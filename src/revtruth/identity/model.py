@@ -450,6 +450,9 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
 # The same name once abbreviations and plurals are written one way, or the same letters as
 # written (spaces, punctuation and case aside).
 _SAME_ONCE_WRITTEN_ONE_WAY = "name_compact_l = name_compact_r or name_written_l = name_written_r"
+SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN = (
+    "Same name once words are written one way, a domain named as the other is written"
+)
 
 
 # One name abbreviates the other: "BP Financial", "Bright Prism Financial"; also run
@@ -485,6 +488,16 @@ def _settings(large: bool) -> Any:
             # letters as written, spaces and punctuation aside, where the words were run
             # together and so written another way ("QUILL&EVERGREENHEALTHCARELABS",
             # "Quill & Evergreen Healthcare Labs")
+            # the same, and one's company domain is named as the other's name is written:
+            # "PolarTechnology" at polartechnologies.co.jp beside "POLAR TECHNOLOGIES CO.,
+            # LTD.", where near twins ("Aurora Security", "Aurora Securities") each have a
+            # domain of their own name
+            cll.CustomLevel(
+                f"({_SAME_ONCE_WRITTEN_ONE_WAY})"
+                " and (list_contains(domain_stems_l, name_written_r)"
+                " or list_contains(domain_stems_r, name_written_l))",
+                label_for_charts=SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN,
+            ),
             cll.CustomLevel(
                 _SAME_ONCE_WRITTEN_ONE_WAY,
                 label_for_charts="Same name once words are written one way",
@@ -775,6 +788,10 @@ _NAME_EVIDENCE = {
     "Same name as written": "'same name (' || name_compact_l || ')'",
     "Same name once words are written one way": "'same name once words are written one way ('"
     " || name_written_l || ' / ' || name_written_r || ')'",
+    SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN: (
+        "'same name once words are written one way (' || name_written_l || ' / '"
+        " || name_written_r || '), a domain named as the other is written'"
+    ),
     "A letter differs": "'a letter differs (' || names || ')'",
     "Two letters differ": "'two letters differ (' || names || ')'",
     "One name extends the other by a place it is not in": (
