@@ -424,3 +424,30 @@ def test_a_record_is_named_for_an_ambiguous_domain_its_name_begins_with():
     )
     assert found["salesforce:oe~salesforce:orbit"] is True
     assert found["stripe:acme~stripe:globex"] is False
+
+
+@pytest.mark.parametrize(
+    ("domain_stems_l", "expected"),
+    [
+        # "PolarTechnology" at polartechnologies.co.jp, "POLAR TECHNOLOGIES CO., LTD."
+        (["polartechnologies"], True),
+        # near twins: each at a domain of its own name
+        (["polartechnology"], False),
+        ([], False),
+    ],
+)
+def test_a_domain_named_as_the_other_is_written_is_weighed_apart(domain_stems_l, expected):
+    from revtruth.identity.model import _SAME_WITH_A_DOMAIN_AS_WRITTEN as sql
+
+    found = (
+        duckdb.connect()
+        .execute(
+            f"select coalesce({sql}, false) from (select 'polartech' as name_compact_l,"
+            " 'polartech' as name_compact_r, 'polartechnology' as name_written_l,"
+            " 'polartechnologies' as name_written_r, ?::varchar[] as domain_stems_l,"
+            " []::varchar[] as domain_stems_r)",
+            [domain_stems_l],
+        )
+        .fetchone()[0]
+    )
+    assert found is expected

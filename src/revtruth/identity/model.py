@@ -450,6 +450,10 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
 # The same name once abbreviations and plurals are written one way, or the same letters as
 # written (spaces, punctuation and case aside).
 _SAME_ONCE_WRITTEN_ONE_WAY = "name_compact_l = name_compact_r or name_written_l = name_written_r"
+_SAME_WITH_A_DOMAIN_AS_WRITTEN = (
+    f"({_SAME_ONCE_WRITTEN_ONE_WAY}) and (list_contains(domain_stems_l, name_written_r)"
+    " or list_contains(domain_stems_r, name_written_l))"
+)
 SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN = (
     "Same name once words are written one way, a domain named as the other is written"
 )
@@ -493,9 +497,7 @@ def _settings(large: bool) -> Any:
             # LTD.", where near twins ("Aurora Security", "Aurora Securities") each have a
             # domain of their own name
             cll.CustomLevel(
-                f"({_SAME_ONCE_WRITTEN_ONE_WAY})"
-                " and (list_contains(domain_stems_l, name_written_r)"
-                " or list_contains(domain_stems_r, name_written_l))",
+                _SAME_WITH_A_DOMAIN_AS_WRITTEN,
                 label_for_charts=SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN,
             ),
             cll.CustomLevel(
