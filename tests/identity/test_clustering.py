@@ -330,3 +330,27 @@ def test_a_record_torn_between_two_companies_by_a_hair_joins_neither():
     found = summit(0.995)
     assert found.company_of["stripe:c1"] == found.company_of["product_db:t1"]
     assert [(link.left, link.right) for link in found.held] == [("stripe:c1", "salesforce:a2")]
+
+
+def test_a_model_link_through_a_record_with_no_address_cannot_join_companies_addressed_apart():
+    # "NorthLabsEuropeS.A.", a CRM account in France, and the workspace "North Labs Europe"
+    # (no address; Europe by its name) of North Labs, billed and addressed in the US: same
+    # name, countries agree, 0.915. The workspace is the US company's (its users write from
+    # its domain); the French account is another company
+    def north_labs(france: str) -> Clusters:
+        return cluster(
+            RECORDS,
+            [
+                _link("product_db:t1", "stripe:c1"),  # the workspace, by domain
+                _link("stripe:c1", "salesforce:a1"),
+                _link("salesforce:a2", "product_db:t1", "probabilistic", 0.915),
+            ],
+            addresses={"stripe:c1": "US", "salesforce:a1": "US", "salesforce:a2": france},
+        )
+
+    found = north_labs("FR")
+    assert found.company_of["salesforce:a2"] != found.company_of["product_db:t1"]
+    assert [(link.left, link.right) for link in found.held] == [("salesforce:a2", "product_db:t1")]
+    # addressed in the same country, the link is taken
+    found = north_labs("US")
+    assert found.company_of["salesforce:a2"] == found.company_of["product_db:t1"]

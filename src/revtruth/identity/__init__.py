@@ -139,8 +139,16 @@ def find_companies(
     con = duckdb.connect()
     try:
         record_count = load_records(con, inputs)
-        table = con.sql("select unique_id, owned_domain_stems from records").to_arrow_table()
+        table = con.sql(
+            "select unique_id, owned_domain_stems, country from records"
+        ).to_arrow_table()
         records = table.column("unique_id").to_pylist()
+        # where each record's own address is (a product tenant has none)
+        addresses = {
+            record: country
+            for record, country in zip(records, table.column("country").to_pylist(), strict=True)
+            if country
+        }
         # the names of each record's own domains, which clustering reads to tell companies
         owned = table.column("owned_domain_stems").to_pylist()
         domain_names = {
@@ -156,7 +164,7 @@ def find_companies(
     probable = model_links(_at_least(scored, review_at))
     links += [link for link in probable if link.probability >= link_at or link.links_below]
     different = [o.pair for o in overrides if o.decision == "different"]
-    clusters = cluster(records, links, different, domain_names)
+    clusters = cluster(records, links, different, domain_names, addresses)
     candidates = model_links(_between(_at_least(scored, counterpart_at), _half_companies(clusters)))
     clusters = join_counterparts(clusters, candidates, different, domain_names)
     # uncertain pairs left apart, and likely ones held back because each side already looks

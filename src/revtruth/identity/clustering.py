@@ -21,8 +21,10 @@ domains say they are two. Nor does a model link whose names differ and whose onl
 domain named like the other's, between records in two countries (a subsidiary abroad on
 its parent's brand). Nor one of whose records has a rival link nearly as likely
 (`RIVAL_ODDS`) toward a company whose domains are named unlike those of the company this
-link would join it to: greedy, the first would win by a hair. Such a pair goes to review
-instead.
+link would join it to: greedy, the first would win by a hair. Nor, below
+`JOINS_COMPLETE_COMPANIES`, one that would join two groups addressed in different countries
+through a record with no address of its own (a workspace placed by its name alone). Such a
+pair goes to review instead.
 
 Last, `join_counterparts`: a company found with a billing customer but no workspace, and
 one with a workspace but no billing customer, that are each other's most likely
@@ -120,12 +122,16 @@ def cluster(
     links: Iterable[Link],
     different: Iterable[tuple[str, str]] = (),
     domain_names: Mapping[str, frozenset[str]] | None = None,
+    addresses: Mapping[str, str] | None = None,
 ) -> Clusters:
     """Group `records` by `links` (any order; applied strongest first) so that no two
     records of a `different` pair end up together. `domain_names` (record → the names of
     its company domains) lets a model link that would put two records with unrelated
-    company domains in one company wait for review instead."""
+    company domains in one company wait for review instead; `addresses` (record → the
+    country of its own address) one that would join two groups addressed in different
+    countries through a record with no address."""
     domain_names = domain_names or {}
+    addresses = addresses or {}
     # a record is its own group until a link joins it: only joined records get an entry
     # (at 300,000 records, a set for every one costs more than all the joins)
     known = set(records)
@@ -151,6 +157,14 @@ def cluster(
 
     def domains_disagree(a: str, b: str) -> bool:
         return _domains_disagree(group(a), group(b), domain_names)
+
+    def addressed_apart(link: Link, a: str, b: str) -> bool:
+        # the pair's own countries compare two addresses already (the model weighed them)
+        if link.left in addresses and link.right in addresses:
+            return False
+        countries_a = {addresses[r] for r in group(a) if r in addresses}
+        countries_b = {addresses[r] for r in group(b) if r in addresses}
+        return bool(countries_a and countries_b and not countries_a & countries_b)
 
     def may_join(a: str, b: str) -> bool:
         return not _declared_apart(group(a), group(b), kept_apart)
@@ -205,6 +219,7 @@ def cluster(
             or domains_disagree(a, b)
             or link.only_a_domain_name_abroad
             or torn(link, a, b)
+            or (link.probability < JOINS_COMPLETE_COMPANIES and addressed_apart(link, a, b))
         ):
             result.held.append(link)
             continue
