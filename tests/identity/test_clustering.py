@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from revtruth.identity.clustering import (
@@ -204,6 +206,7 @@ def test_model_links_carry_what_the_names_say():
             "names_a_unit": [True, False],
             "only_a_domain_name_abroad": [False, True],
             "names_a_unit_domains_alike": [True, False],
+            "names_and_places_differ": [False, True],
         }
     )
     team, abroad = model_links(scored)
@@ -213,6 +216,7 @@ def test_model_links_carry_what_the_names_say():
         False,
     )
     assert (abroad.links_below, abroad.only_a_domain_name_abroad) == (False, True)
+    assert (team.names_and_places_differ, abroad.names_and_places_differ) == (False, True)
     assert model_links(pa.table({})) == []
 
 
@@ -354,3 +358,16 @@ def test_a_model_link_through_a_record_with_no_address_cannot_join_companies_add
     # addressed in the same country, the link is taken
     found = north_labs("US")
     assert found.company_of["salesforce:a2"] == found.company_of["product_db:t1"]
+
+
+def test_counterparts_whose_names_and_places_differ_stay_apart():
+    # "kps" billed and "The-Acme-Financial-Technologies" used, first seen the same day:
+    # nothing in common but the day (0.0146). "RVE Gmbh" and "Riverventureseurope gmbh",
+    # both in Germany, share a country too, and are joined
+    found = cluster(HALVES, HALVES_LINKS)
+    unlike = dataclasses.replace(
+        _weak("stripe:c1", "product_db:t1", 0.0146), names_and_places_differ=True
+    )
+    assert join_counterparts(found, [unlike]).company_of == found.company_of
+    joined = join_counterparts(found, [_weak("stripe:c1", "product_db:t1", 0.0516)])
+    assert joined.company_of["product_db:t1"] == joined.company_of["stripe:c1"]

@@ -293,10 +293,11 @@ def model_links(scored: pa.Table) -> list[Link]:
         "names_a_unit",
         "only_a_domain_name_abroad",
         "names_a_unit_domains_alike",
+        "names_and_places_differ",
     )
     return [
-        Link(left, right, "probabilistic", probability, evidence, unit, abroad, unit_alike)
-        for left, right, probability, evidence, unit, abroad, unit_alike in zip(
+        Link(left, right, "probabilistic", probability, evidence, unit, abroad, alike, differ)
+        for left, right, probability, evidence, unit, abroad, alike, differ in zip(
             *(scored.column(name).to_pylist() for name in columns), strict=True
         )
     ]

@@ -89,6 +89,11 @@ class Link:
     # linked from the review band up, below identity.link_probability, as the model sees a
     # handful of such pairs in a company and weighs them too little
     links_below: bool = False
+    # a model link whose names have nothing in common (the name comparison's last level)
+    # and whose records share no country: two companies are never joined as each other's
+    # counterparts on it ("kps" and "The-Acme-Financial-Technologies", first seen the same
+    # day), where "RVE Gmbh" and "Riverventureseurope gmbh", both in Germany, are
+    names_and_places_differ: bool = False
 
     def rank(self) -> tuple[int, float]:
         return (TIERS.index(self.tier), -self.probability)
@@ -326,6 +331,7 @@ def join_counterparts(
         group_a, group_b = set(members[a]), set(members[b])
         return not (
             link.only_a_domain_name_abroad
+            or link.names_and_places_differ
             or _domains_disagree(group_a, group_b, domain_names)
             or _declared_apart(group_a, group_b, kept_apart)
         )

@@ -950,6 +950,10 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
     (domains_alike_level,) = _levels(model, "name", ("Domains named alike",))
     (unit_with_domains_level,) = _levels(model, "name", (UNIT_WITH_DOMAINS_ALIKE,))
+    (different_names_level,) = _levels(model, "name", ("Different names",))
+    places_alike_levels = ", ".join(
+        str(level) for level in _levels(model, "where", ("Same country", "countries in common"))
+    )
     apart_levels = ", ".join(str(level) for level in _levels(model, "where", APART_LEVELS))
     where_evidence = _evidence(model, "where", _WHERE_EVIDENCE)
     linker = Linker(db_api.register("records"), model, log_level=logging.ERROR)
@@ -969,6 +973,10 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
                 or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="r", short="l")}
                 as names_a_unit,
             gamma_name = {unit_with_domains_level} as names_a_unit_domains_alike,
+            -- names with nothing in common, and no country in common either: a pair
+            -- tied by little more than the days its records appeared
+            gamma_name = {different_names_level}
+                and gamma_where not in ({places_alike_levels}) as names_and_places_differ,
             -- names that differ, a domain named like the other's but none in common, and
             -- two countries: what a subsidiary abroad on the parent's brand looks like
             -- ("VR Europe Ltd (UK)" at vertexrobotics.co.uk, "Vertex Robotics" in the US)
