@@ -206,10 +206,8 @@ ambiguous_lists as (
         list(distinct domain order by domain) as ambiguous_domains,
         list(distinct domain order by domain) filter (
             where length(stem) >= 5
-                and (list_bool_or(list_transform(own_names, lambda n: starts_with(n, stem)))
-                    or list_bool_or(list_transform(
-                        own_names, lambda n: starts_with(regexp_replace(n, '^the', ''), stem)
-                    )))
+                and list_bool_or(list_transform(own_names, lambda n:
+                    starts_with(n, stem) or starts_with(regexp_replace(n, '^the', ''), stem)))
         ) as named_for_domains
     from stems
     where is_ambiguous
@@ -488,10 +486,6 @@ def _settings(large: bool) -> Any:
                 "name_compact_l = name_compact_r and name_written_l = name_written_r",
                 label_for_charts="Same name as written",
             ),
-            # the same once abbreviations and plurals are written one way; or the same
-            # letters as written, spaces and punctuation aside, where the words were run
-            # together and so written another way ("QUILL&EVERGREENHEALTHCARELABS",
-            # "Quill & Evergreen Healthcare Labs")
             # the same, and one's company domain is named as the other's name is written:
             # "PolarTechnology" at polartechnologies.co.jp beside "POLAR TECHNOLOGIES CO.,
             # LTD.", where near twins ("Aurora Security", "Aurora Securities") each have a
@@ -500,6 +494,10 @@ def _settings(large: bool) -> Any:
                 _SAME_WITH_A_DOMAIN_AS_WRITTEN,
                 label_for_charts=SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN,
             ),
+            # the same once abbreviations and plurals are written one way; or the same
+            # letters as written, spaces and punctuation aside, where the words were run
+            # together and so written another way ("QUILL&EVERGREENHEALTHCARELABS",
+            # "Quill & Evergreen Healthcare Labs")
             cll.CustomLevel(
                 _SAME_ONCE_WRITTEN_ONE_WAY,
                 label_for_charts="Same name once words are written one way",
