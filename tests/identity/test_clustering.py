@@ -205,8 +205,9 @@ def test_model_links_carry_what_the_names_say():
             "evidence": ["one name is the other with a team added", "domains named alike"],
             "names_a_unit": [True, False],
             "only_a_domain_name_abroad": [False, True],
-            "names_a_unit_domains_alike": [True, False],
+            "names_a_team": [True, False],
             "names_and_places_differ": [False, True],
+            "only_a_domain_name": [False, True],
         }
     )
     team, abroad = model_links(scored)
@@ -217,6 +218,7 @@ def test_model_links_carry_what_the_names_say():
     )
     assert (abroad.links_below, abroad.only_a_domain_name_abroad) == (False, True)
     assert (team.names_and_places_differ, abroad.names_and_places_differ) == (False, True)
+    assert (team.only_a_domain_name, abroad.only_a_domain_name) == (False, True)
     assert model_links(pa.table({})) == []
 
 
@@ -371,3 +373,50 @@ def test_counterparts_whose_names_and_places_differ_stay_apart():
     assert join_counterparts(found, [unlike]).company_of == found.company_of
     joined = join_counterparts(found, [_weak("stripe:c1", "product_db:t1", 0.0516)])
     assert joined.company_of["product_db:t1"] == joined.company_of["stripe:c1"]
+
+
+def test_a_workspace_placed_by_its_name_goes_with_the_company_addressed_there():
+    # the workspace "Solar Data US Inc." (no address; the US by its name) is the same name
+    # as the Japanese "SolarData" once the place is left out (0.9975), and "Solar Data US
+    # Inc. - USA", billed in the US, once more (0.993): the US subsidiary's workspace
+    def solar_data(us_account_country: str) -> Clusters:
+        return cluster(
+            RECORDS,
+            [
+                _link("product_db:t1", "stripe:c1", "probabilistic", 0.9975),
+                _link("product_db:t1", "salesforce:a2", "probabilistic", 0.993),
+            ],
+            addresses={"stripe:c1": "JP", "salesforce:a2": us_account_country},
+            name_places={"product_db:t1": frozenset({"US"})},
+        )
+
+    found = solar_data("US")
+    assert found.company_of["product_db:t1"] == found.company_of["salesforce:a2"]
+    assert found.company_of["product_db:t1"] != found.company_of["stripe:c1"]
+    assert [(link.left, link.right) for link in found.held] == [("product_db:t1", "stripe:c1")]
+    # with no record addressed where its name says, the most likely link is taken
+    found = solar_data("FR")
+    assert found.company_of["product_db:t1"] == found.company_of["stripe:c1"]
+
+
+def test_a_domain_name_alone_joins_no_companies_addressed_apart_however_likely():
+    # "oaaventurse", a workspace at oakapexventures.de, is Oak & Apex Ventures' (billed in
+    # Germany, by a domain in common); "Oak & Apex Ventures Europe S.A." is billed in
+    # France. Names that differ and a domain named alike, first seen within three days:
+    # 0.9956, and still the parent and its subsidiary
+    def oak_apex(europe_country: str) -> Clusters:
+        alike = dataclasses.replace(
+            _link("product_db:t1", "salesforce:a2", "probabilistic", 0.9956),
+            only_a_domain_name=True,
+        )
+        return cluster(
+            RECORDS,
+            [_link("product_db:t1", "stripe:c1"), alike],
+            addresses={"stripe:c1": "DE", "salesforce:a2": europe_country},
+        )
+
+    found = oak_apex("FR")
+    assert found.company_of["product_db:t1"] != found.company_of["salesforce:a2"]
+    assert [(link.left, link.right) for link in found.held] == [("product_db:t1", "salesforce:a2")]
+    found = oak_apex("DE")
+    assert found.company_of["product_db:t1"] == found.company_of["salesforce:a2"]

@@ -10,7 +10,13 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from revtruth.identity.model import _EXTENDS_BY_A_TEAM, _ONE_EDIT, _TWO_EDITS
+from revtruth.identity.model import (
+    _EXTENDS_BY_A_TEAM,
+    _ONE_EDIT,
+    _ONE_REPLACED,
+    _TEAM_ADDED,
+    _TWO_EDITS,
+)
 
 
 def _typed(rng: random.Random, name: str) -> str:
@@ -54,6 +60,12 @@ def pairs() -> duckdb.DuckDBPyConnection:
         (_ONE_EDIT, "damerau_levenshtein(name_compact_l, name_compact_r) <= 1"),
         # two letters: a swap counts as two
         (_TWO_EDITS, "levenshtein(name_compact_l, name_compact_r) <= 2"),
+        # a letter replaced by another, and nothing else
+        (
+            _ONE_REPLACED,
+            "length(name_compact_l) = length(name_compact_r)"
+            " and levenshtein(name_compact_l, name_compact_r) = 1",
+        ),
     ],
 )
 def test_typo_levels_agree_with_the_edit_distance_on_every_pair(pairs, level, definition):
@@ -66,7 +78,7 @@ def test_typo_levels_agree_with_the_edit_distance_on_every_pair(pairs, level, de
         """
     ).fetchone()
     within, disagree = counted
-    assert within > 10_000  # the sample does exercise the level
+    assert within > 3_000  # the sample does exercise the level
     assert disagree == 0
 
 
@@ -87,6 +99,29 @@ def test_a_team_level_names_only_a_team_added_to_the_whole_other_name(longer, sh
     level = _EXTENDS_BY_A_TEAM.format(long="l", short="r")
     found = con.execute(
         f"select {level} from (select ? as name_key_l, ? as name_key_r)", [longer, shorter]
+    ).fetchone()[0]
+    assert found is is_a_team
+
+
+@pytest.mark.parametrize(
+    ("longer", "shorter", "is_a_team"),
+    [
+        # the team a word of its own, the rest of the name run together in the other
+        (("sable dynamic platform", "Sable Dynamics Platform"), ("sabledynamic", "sdkk"), True),
+        (("the acme health marketing", "The Acme Health Marketing"), ("acmehealth", "ah"), True),
+        (("oak security data team", "x"), ("oaksecurity", "x"), True),
+        # run into the name, no team of its own: "Acmemarketing" may be a brand
+        (("acmemarketing", "Acmemarketing"), ("acme", "acme"), False),
+        (("sable dynamic platform extra", "x"), ("sabledynamic", "x"), False),
+    ],
+)
+def test_a_team_added_to_a_name_run_together_is_a_team(longer, shorter, is_a_team):
+    con = _records(("stripe:a", *longer), ("product_db:b", *shorter))
+    columns = ["name_key", "name_compact", "name_without_team"]
+    pairs = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+    found = con.execute(
+        f"select coalesce({_TEAM_ADDED}, false) from (select {pairs} from records l, records r"
+        " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
     ).fetchone()[0]
     assert found is is_a_team
 
@@ -451,3 +486,42 @@ def test_a_domain_named_as_the_other_is_written_is_weighed_apart(domain_stems_l,
         .fetchone()[0]
     )
     assert found is expected
+
+
+def test_a_letter_added_at_the_start_of_a_name_is_blocked_with_the_name():
+    # "theaacmeanalyticslabs" (a leading "The" left out, an "a" doubled) shares no first
+    # word, no first four or seven letters and no ending that few names have with "Acme
+    # analytics labs"; its letters two to eight are the other's first seven
+    from revtruth.identity.model import _settings
+
+    settings = _settings(large=False).get_settings("duckdb").as_dict()
+    rules = [rule["blocking_rule"] for rule in settings["blocking_rules_to_generate_predictions"]]
+    con = duckdb.connect()
+    con.execute("create table l as select 'aacmeanalyticslab' as name_compact")
+    con.execute("create table r as select 'acmeanalyticslab' as name_compact")
+    plain = [rule for rule in rules if "name_compact" in rule and "blocking" not in rule]
+    blocked = [
+        rule
+        for rule in plain
+        for one, other in (("l", "r"), ("r", "l"))
+        if con.execute(
+            f"select {rule.replace('l.', 'x.').replace('r.', 'y.')} from {one} as x, {other} as y"
+        ).fetchone()[0]
+    ]
+    assert blocked
+
+
+def test_records_giving_away_one_ambiguous_domain_share_a_blocking_key():
+    # "solarsolnsglobal" and "Solra Solns Global GmbH" both at solarsolutions.com, which the
+    # domain tier found ambiguous ("SSG" is there too): no evidence, but compared
+    con = _records(
+        ("stripe:a", "solarsolnsglobal", "solarsolnsglobal"),
+        ("salesforce:b", "solra soln global", "Solra Solns Global GmbH"),
+        ("stripe:c", "acme", "Acme"),
+        domains={"stripe:a": ["solarsolutions.com"], "salesforce:b": ["solarsolutions.com"]},
+        ambiguous=("solarsolutions.com",),
+    )
+    keys = dict(con.execute("select unique_id, names_and_stems from records").fetchall())
+    assert "solarsolutions.com" in keys["stripe:a"]
+    assert "solarsolutions.com" in keys["salesforce:b"]
+    assert "solarsolutions.com" not in keys["stripe:c"]

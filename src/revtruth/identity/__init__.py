@@ -140,7 +140,9 @@ def find_companies(
     try:
         record_count = load_records(con, inputs)
         table = con.sql(
-            "select unique_id, owned_domain_stems, country from records"
+            "select unique_id, owned_domain_stems, country,"
+            " case when country is null and name_places_it then countries end as name_places"
+            " from records"
         ).to_arrow_table()
         records = table.column("unique_id").to_pylist()
         # where each record's own address is (a product tenant has none)
@@ -148,6 +150,12 @@ def find_companies(
             record: country
             for record, country in zip(records, table.column("country").to_pylist(), strict=True)
             if country
+        }
+        # where the name of each record with no address places it ("Acme US")
+        name_places = {
+            record: frozenset(places)
+            for record, places in zip(records, table.column("name_places").to_pylist(), strict=True)
+            if places
         }
         # the names of each record's own domains, which clustering reads to tell companies
         owned = table.column("owned_domain_stems").to_pylist()
@@ -164,7 +172,7 @@ def find_companies(
     probable = model_links(_at_least(scored, review_at))
     links += [link for link in probable if link.probability >= link_at or link.links_below]
     different = [o.pair for o in overrides if o.decision == "different"]
-    clusters = cluster(records, links, different, domain_names, addresses)
+    clusters = cluster(records, links, different, domain_names, addresses, name_places)
     candidates = model_links(_between(_at_least(scored, counterpart_at), _half_companies(clusters)))
     clusters = join_counterparts(clusters, candidates, different, domain_names)
     # uncertain pairs left apart, and likely ones held back because each side already looks
@@ -292,12 +300,13 @@ def model_links(scored: pa.Table) -> list[Link]:
         "evidence",
         "names_a_unit",
         "only_a_domain_name_abroad",
-        "names_a_unit_domains_alike",
+        "names_a_team",
         "names_and_places_differ",
+        "only_a_domain_name",
     )
     return [
-        Link(left, right, "probabilistic", probability, evidence, unit, abroad, alike, differ)
-        for left, right, probability, evidence, unit, abroad, alike, differ in zip(
+        Link(left, right, "probabilistic", probability, evidence, unit, abroad, team, differ, only)
+        for left, right, probability, evidence, unit, abroad, team, differ, only in zip(
             *(scored.column(name).to_pylist() for name in columns), strict=True
         )
     ]

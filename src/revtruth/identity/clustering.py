@@ -23,8 +23,10 @@ its parent's brand). Nor one of whose records has a rival link nearly as likely
 (`RIVAL_ODDS`) toward a company whose domains are named unlike those of the company this
 link would join it to: greedy, the first would win by a hair. Nor, below
 `JOINS_COMPLETE_COMPANIES`, one that would join two groups addressed in different countries
-through a record with no address of its own (a workspace placed by its name alone). Such a
-pair goes to review instead.
+through a record with no address of its own (a workspace placed by its name alone); nor,
+however likely, one whose only tie is a domain named like the other's between groups
+addressed in different countries; nor one that takes a record placed by its name alone
+away from a record addressed where its name says. Such a pair goes to review instead.
 
 Last, `join_counterparts`: a company found with a billing customer but no workspace, and
 one with a workspace but no billing customer, that are each other's most likely
@@ -84,8 +86,8 @@ class Link:
     # and whose records are in two countries: a subsidiary abroad on its parent's brand as
     # often as the same company, so it waits for review
     only_a_domain_name_abroad: bool = False
-    # a model link whose names say one record is the other's team and whose domains are
-    # named alike ("Oak Security Data Team" and "Oak Security Ltd", oaksecurity.co.uk):
+    # a model link whose names say one record is the other's team ("Oak Security Data
+    # Team" and "Oak Security Ltd"; "Harbor Dynamics Platform" and "HARBOR-DYNAMICS"):
     # linked from the review band up, below identity.link_probability, as the model sees a
     # handful of such pairs in a company and weighs them too little
     links_below: bool = False
@@ -94,6 +96,12 @@ class Link:
     # counterparts on it ("kps" and "The-Acme-Financial-Technologies", first seen the same
     # day), where "RVE Gmbh" and "Riverventureseurope gmbh", both in Germany, are
     names_and_places_differ: bool = False
+    # a model link whose names differ and whose only tie is a domain named like the other's
+    # (none in common): it joins no two companies whose records are addressed in different
+    # countries, however likely the model finds it ("oaaventurse", a workspace at
+    # oakapexventures.de, beside "Oak & Apex Ventures Europe S.A." billed in France, when
+    # the workspace's company is billed in Germany: the parent and its subsidiary)
+    only_a_domain_name: bool = False
 
     def rank(self) -> tuple[int, float]:
         return (TIERS.index(self.tier), -self.probability)
@@ -128,15 +136,19 @@ def cluster(
     different: Iterable[tuple[str, str]] = (),
     domain_names: Mapping[str, frozenset[str]] | None = None,
     addresses: Mapping[str, str] | None = None,
+    name_places: Mapping[str, frozenset[str]] | None = None,
 ) -> Clusters:
     """Group `records` by `links` (any order; applied strongest first) so that no two
     records of a `different` pair end up together. `domain_names` (record → the names of
     its company domains) lets a model link that would put two records with unrelated
     company domains in one company wait for review instead; `addresses` (record → the
     country of its own address) one that would join two groups addressed in different
-    countries through a record with no address."""
+    countries through a record with no address; `name_places` (record with no address → the
+    countries its name places it in) one that would take such a record away from a record
+    addressed where its name says."""
     domain_names = domain_names or {}
     addresses = addresses or {}
+    name_places = name_places or {}
     # a record is its own group until a link joins it: only joined records get an entry
     # (at 300,000 records, a set for every one costs more than all the joins)
     known = set(records)
@@ -163,13 +175,16 @@ def cluster(
     def domains_disagree(a: str, b: str) -> bool:
         return _domains_disagree(group(a), group(b), domain_names)
 
+    def groups_addressed_apart(a: str, b: str) -> bool:
+        countries_a = {addresses[r] for r in group(a) if r in addresses}
+        countries_b = {addresses[r] for r in group(b) if r in addresses}
+        return bool(countries_a and countries_b and not countries_a & countries_b)
+
     def addressed_apart(link: Link, a: str, b: str) -> bool:
         # the pair's own countries compare two addresses already (the model weighed them)
         if link.left in addresses and link.right in addresses:
             return False
-        countries_a = {addresses[r] for r in group(a) if r in addresses}
-        countries_b = {addresses[r] for r in group(b) if r in addresses}
-        return bool(countries_a and countries_b and not countries_a & countries_b)
+        return groups_addressed_apart(a, b)
 
     def may_join(a: str, b: str) -> bool:
         return not _declared_apart(group(a), group(b), kept_apart)
@@ -199,6 +214,22 @@ def cluster(
                     return True
         return False
 
+    def placed_elsewhere(link: Link) -> bool:
+        """A record placed by its name alone (no address) is linked to one addressed
+        elsewhere, while it has another link to one addressed where its name says: a
+        workspace "Solar Data US Inc." between the Japanese "SolarData" (the same name once
+        the place is left out) and "Solar Data US Inc. - USA" billed in the US, the
+        parent's US subsidiary."""
+        for record, other in ((link.left, link.right), (link.right, link.left)):
+            places = name_places.get(record)
+            if not places or addresses.get(other, next(iter(places))) in places:
+                continue
+            for rival in rivals.get(record, ()):
+                partner = rival.right if rival.left == record else rival.left
+                if rival is not link and addresses.get(partner) in places:
+                    return True
+        return False
+
     result = Clusters(company_of={})
     for link in links:
         if link.left not in known or link.right not in known:
@@ -223,7 +254,9 @@ def cluster(
             )
             or domains_disagree(a, b)
             or link.only_a_domain_name_abroad
+            or (link.only_a_domain_name and groups_addressed_apart(a, b))
             or torn(link, a, b)
+            or placed_elsewhere(link)
             or (link.probability < JOINS_COMPLETE_COMPANIES and addressed_apart(link, a, b))
         ):
             result.held.append(link)

@@ -2,14 +2,17 @@
 for the links no stored id and no shared domain can make (docs/metrics.md#identity).
 
 What it compares, for each pair of records that share a blocking key (a name's first word,
-its first four and last three letters, its first or last seven, a name or a domain's name, a
-person, an abbreviation, and for records of two systems the day they first appeared):
+its first four and last three letters, its first or last seven, its letters two to eight
+against another's first seven, a name or a domain's name, a person, an abbreviation, and
+for records of two systems the day they first appeared):
 - the names, reduced to what identifies the company: the same as written; the same once
-  abbreviations and plurals are written one way; one slip apart (a letter wrong, added,
-  missing or two swapped); two letters apart (long names); one the other with a place
+  abbreviations and plurals are written one way; a letter replaced ("Nova", "Novo": as
+  often another name as a typo); one slip apart otherwise (a letter added, missing or two
+  swapped); two letters apart (long names); one the other with a place
   added that the record is not in ("Acme Europe" billed in Canada); with a place added
   ("Acme", "Acme Japan"); the same with a letter off ("Faalcon Labs Canada", "FalconLabs");
-  with a team's name added ("Acme Marketing"), apart when their
+  with a team's name added ("Acme Marketing", also beside the name run together), apart
+  when their
   domains are named alike; with other words added; different, but one's domains named
   like the other's name or domains ("OM
   Labs" at oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
@@ -104,7 +107,7 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
     con.execute(_ABBREVIATIONS_MACRO)
-    con.execute(_RECORDS_SQL)
+    con.execute(_RECORDS_SQL.replace("{team_names}", "|".join(TEAM_NAMES)))
     _drop_common_keys(con, ("names_and_stems", "people", "abbreviation_keys", "name_ends"))
     return con.execute("select count(*) from records").fetchall()[0][0]
 
@@ -309,6 +312,11 @@ left join region_lists on named.node_key = region_lists.node_key
 )
 select
     *,
+    -- the name without the team's name it ends with, run together ("sabledynamic" for
+    -- "Sable Dynamics Platform"), a leading "The" left out as in name_compact
+    nullif(regexp_replace(replace(regexp_extract(
+        name_key, '^(.+?) (?:{team_names})$', 1), ' ', ''), '^the(.{5,})$', '\1'), '')
+        as name_without_team,
     -- the abbreviations run together ("vbl" for "vertex bio labs"), once, not per pair
     list_transform(name_abbreviations, lambda a: replace(a, '|', ''))
         as name_abbreviations_run_together,
@@ -322,10 +330,15 @@ select
         coalesce(name_abbreviations, []),
         coalesce(names_as_abbreviation, [])
     )) as abbreviation_keys,
-    -- a name and the names of its domains, to block "Acme Robotics" with acmerobotics.de
+    -- a name and the names of its domains, to block "Acme Robotics" with acmerobotics.de;
+    -- and the ambiguous domains it gives away, which are no evidence but pair the records
+    -- that share one, to be compared on the rest: "solarsolnsglobal" and "Solra Solns
+    -- Global GmbH", both at solarsolutions.com, which the tier found ambiguous as "SSG" is
+    -- there too
     list_distinct(list_concat(
         case when name_compact is not null then [name_compact] else [] end,
-        coalesce(domain_stems, [])
+        coalesce(domain_stems, []),
+        coalesce(ambiguous_domains, [])
     )) as names_and_stems
 from record_rows
 """
@@ -383,6 +396,9 @@ _ONE_EDIT = (
     f" and {_distance_at_most('levenshtein', 1, _HALF)}"
     " else false end)"
 )
+# one letter replaced by another: names of one length, one letter apart
+_ONE_REPLACED = f"{_HAMMING} = 1"
+ONE_LETTER_REPLACED = "A letter replaced"
 _TWO_EDITS = (
     f"(abs(length({_A}) - length({_B})) <= 2"
     f" and (left({_A}, {_THIRD}) = left({_B}, {_THIRD})"
@@ -416,6 +432,15 @@ _EXTENDS_BY_A_TEAM = (
     " and substr(name_key_{long}, length(name_key_{short}) + 2) in ("
     + ", ".join(f"'{name}'" for name in TEAM_NAMES)
     + "))"
+)
+# the same, where the shorter name is run together ("Sable Dynamics Platform",
+# "sabledynamics k.k."): the longer without the team it ends with is the shorter
+_EXTENDS_BY_A_TEAM_RUN_TOGETHER = "name_without_team_{long} = name_compact_{short}"
+
+_TEAM_ADDED = " or ".join(
+    rule.format(long=long, short=short)
+    for rule in (_EXTENDS_BY_A_TEAM, _EXTENDS_BY_A_TEAM_RUN_TOGETHER)
+    for long, short in (("l", "r"), ("r", "l"))
 )
 
 
@@ -504,7 +529,11 @@ def _settings(large: bool) -> Any:
             ),
             # a typo: one letter wrong, missing, doubled or two swapped; not a similarity
             # score, which rates "Pine Analytics" and "Pioneer Analytics" as nearly the
-            # same for all the letters they share
+            # same for all the letters they share. A letter replaced by another is weighed
+            # apart: it is the one slip that often leaves another real word, so other
+            # companies' names ("Nova Data", "Novo Data"; "Birch Media", "Burch Media")
+            # are as often one letter replaced as a typo is
+            cll.CustomLevel(_ONE_REPLACED, label_for_charts=ONE_LETTER_REPLACED),
             cll.CustomLevel(_ONE_EDIT, label_for_charts="A letter differs"),
             # two typos in a long name, weighed apart from one: two letters are as often
             # another word ("Ember Media", "Ember Medical") as two slips
@@ -518,14 +547,11 @@ def _settings(large: bool) -> Any:
             # Weighed apart when their domains are named alike (acme.co.uk, acme.com): an
             # agency named "Acme Marketing" has a domain of its own name
             cll.CustomLevel(
-                "list_has_any(domain_stems_l, domain_stems_r)"
-                f" and ({_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
-                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')})",
+                f"list_has_any(domain_stems_l, domain_stems_r) and ({_TEAM_ADDED})",
                 label_for_charts="One name extends the other by a team, domains named alike",
             ),
             cll.CustomLevel(
-                f"{_EXTENDS_BY_A_TEAM.format(long='l', short='r')}"
-                f" or {_EXTENDS_BY_A_TEAM.format(long='r', short='l')}",
+                _TEAM_ADDED,
                 label_for_charts="One name extends the other by a team",
             ),
             # one name is the other with a place added that the longer is not in: "Acme
@@ -703,6 +729,16 @@ def _settings(large: bool) -> Any:
             # "coopperdata"): the first seven letters, or the last seven unless many names
             # end so (an industry word, "nalytic", would pair every analytics company)
             block_on("substr(name_compact, 1, 7)"),
+            # a letter added or dropped at the start ("aacmeanalyticslabs", once "The" is
+            # left out of "theaacmeanalyticslabs", beside "Acme analytics labs"): one name's
+            # letters two to eight are the other's first seven
+            *(
+                CustomRule(
+                    f"length({one}.name_compact) >= 8 and substr({one}.name_compact, 2, 7)"
+                    f" = substr({other}.name_compact, 1, 7)"
+                )
+                for one, other in (("l", "r"), ("r", "l"))
+            ),
             block_on("name_ends_blocking", arrays_to_explode=["name_ends_blocking"]),
             block_on("names_and_stems_blocking", arrays_to_explode=["names_and_stems_blocking"]),
             block_on("people_blocking", arrays_to_explode=["people_blocking"]),
@@ -792,6 +828,7 @@ _NAME_EVIDENCE = {
         "'same name once words are written one way (' || name_written_l || ' / '"
         " || name_written_r || '), a domain named as the other is written'"
     ),
+    ONE_LETTER_REPLACED: "'a letter replaced (' || names || ')'",
     "A letter differs": "'a letter differs (' || names || ')'",
     "Two letters differ": "'two letters differ (' || names || ')'",
     "One name extends the other by a place it is not in": (
@@ -947,7 +984,6 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
     name_evidence = _name_evidence(model)
     unit_levels = ", ".join(str(level) for level in _levels(model, "name", UNIT_LEVELS))
     (domains_alike_level,) = _levels(model, "name", ("Domains named alike",))
-    (unit_with_domains_level,) = _levels(model, "name", (UNIT_WITH_DOMAINS_ALIKE,))
     (different_names_level,) = _levels(model, "name", ("Different names",))
     places_alike_levels = ", ".join(
         str(level) for level in _levels(model, "where", ("Same country", "countries in common"))
@@ -970,14 +1006,16 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
                 or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="l", short="r")}
                 or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="r", short="l")}
                 as names_a_unit,
-            gamma_name = {unit_with_domains_level} as names_a_unit_domains_alike,
+            -- a team, its domains named alike or not ("Harbor Dynamics Platform")
+            gamma_name in ({unit_levels}) as names_a_team,
             -- names with nothing in common, and no country in common either: a pair
             -- tied by little more than the days its records appeared
             gamma_name = {different_names_level}
                 and gamma_where not in ({places_alike_levels}) as names_and_places_differ,
-            -- names that differ, a domain named like the other's but none in common, and
-            -- two countries: what a subsidiary abroad on the parent's brand looks like
-            -- ("VR Europe Ltd (UK)" at vertexrobotics.co.uk, "Vertex Robotics" in the US)
+            -- names that differ, a domain named like the other's but none in common: in two
+            -- countries, what a subsidiary abroad on the parent's brand looks like ("VR
+            -- Europe Ltd (UK)" at vertexrobotics.co.uk, "Vertex Robotics" in the US)
+            gamma_name = {domains_alike_level} and gamma_domains <> 2 as only_a_domain_name,
             gamma_name = {domains_alike_level} and gamma_domains <> 2
                 and gamma_where in ({apart_levels}) as only_a_domain_name_abroad,
             concat_ws('; ',
