@@ -420,3 +420,33 @@ def test_a_domain_name_alone_joins_no_companies_addressed_apart_however_likely()
     assert [(link.left, link.right) for link in found.held] == [("product_db:t1", "salesforce:a2")]
     found = oak_apex("DE")
     assert found.company_of["product_db:t1"] == found.company_of["salesforce:a2"]
+
+
+def test_a_rival_the_records_own_domains_rule_out_tears_nothing():
+    # "SDU INC.", a CRM account whose contacts write from solardataus.us, between the
+    # workspace "Solar Data US Inc." (0.993, the same domain's name) and the Japanese
+    # parent "SolarData" (solardata.io), nearly as likely: the parent could never take it,
+    # its domains being named unlike the account's own, so the first link is taken
+    def sdu(own: frozenset[str]) -> Clusters:
+        return cluster(
+            RECORDS,
+            [
+                _link("stripe:c1", "salesforce:a1"),  # the parent, by domain
+                _link("salesforce:a2", "product_db:t1", "probabilistic", 0.993),
+                _link("salesforce:a2", "stripe:c1", "probabilistic", 0.99),
+            ],
+            domain_names={
+                "salesforce:a1": frozenset({"solardata"}),
+                "product_db:t1": frozenset({"solardataus"}),
+                "salesforce:a2": own,
+            },
+        )
+
+    found = sdu(frozenset({"solardataus"}))
+    assert found.company_of["salesforce:a2"] == found.company_of["product_db:t1"]
+    # with no domain of its own, it is torn between the two and joins neither
+    found = sdu(frozenset())
+    assert found.company_of["salesforce:a2"] not in {
+        found.company_of["product_db:t1"],
+        found.company_of["stripe:c1"],
+    }

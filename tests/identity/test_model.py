@@ -136,7 +136,9 @@ def test_every_level_of_the_name_comparison_is_told_in_its_own_words():
     name = next(c for c in settings["comparisons"] if c["output_column_name"] == "name")
     labels = [lvl["label_for_charts"] for lvl in name["comparison_levels"]]
     assert set(labels) - {"name_compact is NULL"} == set(_NAME_EVIDENCE)
-    assert evidence.startswith(f"case gamma_name when {len(_NAME_EVIDENCE) - 1} then 'same name (")
+    assert evidence.startswith(
+        f"case gamma_name when {len(_NAME_EVIDENCE) - 1} then 'same short name ("
+    )
     assert evidence.endswith("when 0 then 'different names (' || names || ')' end")
 
 
@@ -342,18 +344,25 @@ def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, writ
     assert found is expected
 
 
-def test_an_ambiguous_domain_is_owned_by_the_record_whose_name_it_spells():
+def test_an_ambiguous_domain_is_owned_by_the_records_whose_people_use_it():
     # the domain tier cannot tell "Nw Lab Incorporated" from an agency's client sharing the
     # workspace's domain, so no comparison counts it; the domain is still the workspace's
-    # own, and tells clustering that the account at northworks.co.uk is another company
+    # own (its users write from it) and the CRM account's (its contacts do), and tells
+    # clustering that the account at northworks.co.uk is another company. A billing
+    # customer's email may be an agency's or an accountant's: owned only when it spells its
+    # name
     con = _records(
         ("product_db:t", "north work lab", "north works lab"),
         ("salesforce:a", "nw lab", "nw lab"),
         ("salesforce:b", "north work lab uk", "northworkslabs uk"),
+        ("stripe:c", "nw lab", "nw lab"),
+        ("stripe:d", "north work lab", "northworkslab"),
         domains={
             "product_db:t": ["getnorthworkslab.com", "northworkslab.io"],
             "salesforce:a": ["getnorthworkslab.com"],
             "salesforce:b": ["northworks.co.uk"],
+            "stripe:c": ["getnorthworkslab.com"],
+            "stripe:d": ["northworkslab.io"],
         },
         ambiguous=("getnorthworkslab.com", "northworkslab.io"),
     )
@@ -362,8 +371,10 @@ def test_an_ambiguous_domain_is_owned_by_the_record_whose_name_it_spells():
     ).fetchall()
     assert rows == [
         ("product_db:t", None, None, ["northworkslab"]),
-        ("salesforce:a", None, None, None),
+        ("salesforce:a", None, None, ["northworkslab"]),
         ("salesforce:b", ["northworks.co.uk"], ["northworks"], ["northworks"]),
+        ("stripe:c", None, None, None),
+        ("stripe:d", None, None, ["northworkslab"]),
     ]
 
 

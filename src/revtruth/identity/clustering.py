@@ -210,6 +210,9 @@ def cluster(
                 partner = root(rival.right if rival.left == record else rival.left)
                 if rival is link or partner in (other, root(record)):
                     continue
+                # a rival the record's own domains rule out could never be taken
+                if _domains_disagree({record}, group(partner), domain_names):
+                    continue
                 if _domains_disagree(group(partner), group(other), domain_names):
                     return True
         return False

@@ -5,7 +5,8 @@ What it compares, for each pair of records that share a blocking key (a name's f
 its first four and last three letters, its first or last seven, its letters two to eight
 against another's first seven, a name or a domain's name, a person, an abbreviation, and
 for records of two systems the day they first appeared):
-- the names, reduced to what identifies the company: the same as written; the same once
+- the names, reduced to what identifies the company: the same as written (four letters or
+  fewer apart: initials, which many companies share); the same once
   abbreviations and plurals are written one way; a letter replaced ("Nova", "Novo": as
   often another name as a typo); one slip apart otherwise (a letter added, missing or two
   swapped); two letters apart (long names); one the other with a place
@@ -43,6 +44,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from revtruth.identity.clustering import BILLING_SYSTEMS
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +110,11 @@ def load_records(con: duckdb.DuckDBPyConnection, inputs: dict[str, pa.Table]) ->
         table = inputs[name]
         con.register(name, table if table.num_rows else _empty(columns))
     con.execute(_ABBREVIATIONS_MACRO)
-    con.execute(_RECORDS_SQL.replace("{team_names}", "|".join(TEAM_NAMES)))
+    con.execute(
+        _RECORDS_SQL.replace("{team_names}", "|".join(TEAM_NAMES)).replace(
+            "{billing_systems}", ", ".join(f"'{system}'" for system in sorted(BILLING_SYSTEMS))
+        )
+    )
     _drop_common_keys(con, ("names_and_stems", "people", "abbreviation_keys", "name_ends"))
     return con.execute("select count(*) from records").fetchall()[0][0]
 
@@ -162,6 +169,9 @@ with every_domain as (
         domains.node_key,
         domains.domain,
         domains.domain in (select domain from int_identity_domain_pairs) as is_ambiguous,
+        -- a domain a CRM account's website or people, or a workspace's users, give away
+        -- is theirs; a billing email's may be an agency's or an accountant's
+        nodes.source not in ({billing_systems}) as is_own_address,
         [replace(nodes.name_key, ' ', ''), replace(nodes.name_as_written, ' ', '')]
             as own_names
     from int_identity_domains as domains
@@ -179,6 +189,7 @@ stems as (
         node_key,
         domain,
         is_ambiguous,
+        is_own_address,
         own_names,
         regexp_replace(regexp_replace(
             case
@@ -193,11 +204,14 @@ usable_domains as (
     select * from stems where not is_ambiguous
 ),
 -- the names of the domains a record owns, for clustering to tell companies apart: its
--- usable ones, and an ambiguous one that spells its own name
+-- usable ones, an ambiguous one that spells its own name, and any its people use unless it
+-- is a billing customer ("AANR LLC", a CRM account whose contacts write from
+-- aravzenithnabinorthrobotics.com, ambiguous as "AANR" is not read as the name the domain
+-- spells: another "AANR LLC" whose contacts write from another domain is another company)
 owned_stems as (
     select node_key, list(distinct stem order by 1) as owned_domain_stems
     from stems
-    where not is_ambiguous or list_contains(own_names, stem)
+    where not is_ambiguous or list_contains(own_names, stem) or is_own_address
     group by node_key
 ),
 -- the ambiguous domains a record gives away, and those its name begins with
@@ -470,6 +484,10 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
 
+# A name this short is initials more often than not.
+SHORT_NAME = 4
+SAME_SHORT_NAME = "Same short name as written"
+
 # The same name once abbreviations and plurals are written one way, or the same letters as
 # written (spaces, punctuation and case aside).
 _SAME_ONCE_WRITTEN_ONE_WAY = "name_compact_l = name_compact_r or name_written_l = name_written_r"
@@ -507,6 +525,13 @@ def _settings(large: bool) -> Any:
             # the same as written, and the same once abbreviations and plurals are written
             # one way, weighed apart: "Aurora Security" and "Aurora Securities" are as often
             # two companies as one
+            # a short name (initials, "UEG LLC") weighed apart: the more companies, the
+            # more of them share one, which the model learns from how often it sees it
+            cll.CustomLevel(
+                "name_compact_l = name_compact_r and name_written_l = name_written_r"
+                f" and length(name_compact_l) <= {SHORT_NAME}",
+                label_for_charts=SAME_SHORT_NAME,
+            ),
             cll.CustomLevel(
                 "name_compact_l = name_compact_r and name_written_l = name_written_r",
                 label_for_charts="Same name as written",
@@ -821,6 +846,7 @@ def _calibrated(model: dict[str, Any]) -> dict[str, Any]:
 
 # The evidence of each level of the name comparison in words, by the level's label.
 _NAME_EVIDENCE = {
+    SAME_SHORT_NAME: "'same short name (' || name_compact_l || ')'",
     "Same name as written": "'same name (' || name_compact_l || ')'",
     "Same name once words are written one way": "'same name once words are written one way ('"
     " || name_written_l || ' / ' || name_written_r || ')'",
