@@ -499,17 +499,26 @@ def test_a_domain_named_as_the_other_is_written_is_weighed_apart(domain_stems_l,
     assert found is expected
 
 
-def test_a_letter_added_at_the_start_of_a_name_is_blocked_with_the_name():
-    # "theaacmeanalyticslabs" (a leading "The" left out, an "a" doubled) shares no first
-    # word, no first four or seven letters and no ending that few names have with "Acme
-    # analytics labs"; its letters two to eight are the other's first seven
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        # "theaacmeanalyticslabs" (a leading "The" left out, an "a" doubled) shares no first
+        # word, no first four or seven letters and no ending that few names have with "Acme
+        # analytics labs"; its letters two to eight are the other's first seven
+        ("aacmeanalyticslab", "acmeanalyticslab"),
+        # a letter dropped in the middle of a short name run together: the first two and
+        # last six letters
+        ("oaenergy", "oakenergy"),
+    ],
+)
+def test_a_slip_that_leaves_no_other_key_intact_is_still_blocked(typed, name):
     from revtruth.identity.model import _settings
 
     settings = _settings(large=False).get_settings("duckdb").as_dict()
     rules = [rule["blocking_rule"] for rule in settings["blocking_rules_to_generate_predictions"]]
     con = duckdb.connect()
-    con.execute("create table l as select 'aacmeanalyticslab' as name_compact")
-    con.execute("create table r as select 'acmeanalyticslab' as name_compact")
+    con.execute(f"create table l as select '{typed}' as name_compact")
+    con.execute(f"create table r as select '{name}' as name_compact")
     plain = [rule for rule in rules if "name_compact" in rule and "blocking" not in rule]
     blocked = [
         rule

@@ -79,8 +79,9 @@ class Link:
     probability: float  # 1 for every tier but the probabilistic one
     evidence: str
     # a model link whose names say one record is a business unit of the other's company
-    # ("Acme Marketing", "Acme"; "Acme Europe" billed in Canada, "Acme Inc" in Canada): no
-    # subsidiary, so it may join two whole companies
+    # ("Acme Marketing", "Acme"; "Acme Europe" billed in Canada, "Acme Inc" in Canada), or
+    # a second account of it ("Birch Financial Europe" and "Birch Financial GmbH", both in
+    # Germany): no subsidiary, so it may join two whole companies
     names_a_unit: bool = False
     # a model link whose names differ, whose only tie is a domain named like the other's,
     # and whose records are in two countries: a subsidiary abroad on its parent's brand as

@@ -3,7 +3,8 @@ for the links no stored id and no shared domain can make (docs/metrics.md#identi
 
 What it compares, for each pair of records that share a blocking key (a name's first word,
 its first four and last three letters, its first or last seven, its letters two to eight
-against another's first seven, a name or a domain's name, a person, an abbreviation, and
+against another's first seven, a short name's first two and last six, a name or a domain's
+name, a person, an abbreviation, and
 for records of two systems the day they first appeared):
 - the names, reduced to what identifies the company: the same as written (four letters or
   fewer apart: initials, which many companies share); the same once
@@ -484,6 +485,9 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
     return pa.table({column: pa.array([], type=pa.string()) for column in columns})
 
 
+# A name no longer than this has its first two and last six letters as a blocking key.
+SHORT_RUN_TOGETHER = 10
+
 # A name this short is initials more often than not.
 SHORT_NAME = 4
 SAME_SHORT_NAME = "Same short name as written"
@@ -754,6 +758,16 @@ def _settings(large: bool) -> Any:
             # "coopperdata"): the first seven letters, or the last seven unless many names
             # end so (an industry word, "nalytic", would pair every analytics company)
             block_on("substr(name_compact, 1, 7)"),
+            # a typo in the middle of a short name run together ("oaenergy", "oakenergy"):
+            # its first two and last six letters, for names of ten letters or fewer (longer
+            # ones keep the first seven or the last seven intact; with many records, this
+            # key alone would pair every "Zo…analytics")
+            CustomRule(
+                "substr(l.name_compact, 1, 2) = substr(r.name_compact, 1, 2)"
+                " and right(l.name_compact, 6) = right(r.name_compact, 6)"
+                f" and length(l.name_compact) <= {SHORT_RUN_TOGETHER}"
+                f" and length(r.name_compact) <= {SHORT_RUN_TOGETHER}"
+            ),
             # a letter added or dropped at the start ("aacmeanalyticslabs", once "The" is
             # left out of "theaacmeanalyticslabs", beside "Acme analytics labs"): one name's
             # letters two to eight are the other's first seven
@@ -1026,11 +1040,15 @@ def score_pairs(con: duckdb.DuckDBPyConnection, keep_above: float = KEEP_ABOVE) 
             greatest(unique_id_l, unique_id_r) as right_key,
             match_probability,
             match_weight,
-            -- a team ("Acme Marketing"), or a market the record is not in ("Acme Europe"
-            -- billed in Canada, whatever level its name reached): a business unit either way
+            -- a team ("Acme Marketing"), a market the record is not in ("Acme Europe"
+            -- billed in Canada, whatever level its name reached), or only the place both
+            -- are in ("Birch Financial Europe", "Birch Financial GmbH", both in Germany): a
+            -- business unit or a second account, no subsidiary
             gamma_name in ({unit_levels})
                 or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="l", short="r")}
                 or {_EXTENDS_BY_A_PLACE_ELSEWHERE.format(long="r", short="l")}
+                or {_EXTENDS_BY_A_PLACE_IT_SHARES.format(long="l", short="r")}
+                or {_EXTENDS_BY_A_PLACE_IT_SHARES.format(long="r", short="l")}
                 as names_a_unit,
             -- a team, its domains named alike or not ("Harbor Dynamics Platform")
             gamma_name in ({unit_levels}) as names_a_team,
