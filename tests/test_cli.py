@@ -135,7 +135,12 @@ def test_report_health_lists_paying_companies_worst_first_with_zombies_red(in_de
     assert all(0 <= r["health_score"] <= 100 for r in rows)
 
 
-def test_report_health_table_names_what_drags_a_company_down(in_demo_dir):
+def test_report_health_table_names_what_drags_a_company_down(in_demo_dir, monkeypatch):
+    # wide enough that no cell wraps: at the runner's 80 columns "activity trend 0" may be
+    # split over two lines, as long company and owner names narrow the column
+    from revtruth.cli.app import console
+
+    monkeypatch.setattr(console, "width", 200)
     result = runner.invoke(app, ["report", "health", "--band", "red", "--limit", "3"])
     assert result.exit_code == 0, result.output
     assert "zombie" in result.output and "activity trend 0" in result.output
