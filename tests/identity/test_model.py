@@ -344,13 +344,13 @@ def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, writ
     assert found is expected
 
 
-def test_an_ambiguous_domain_is_owned_by_the_records_whose_people_use_it():
+def test_an_ambiguous_domain_is_evidence_for_the_records_whose_people_use_it():
     # the domain tier cannot tell "Nw Lab Incorporated" from an agency's client sharing the
-    # workspace's domain, so no comparison counts it; the domain is still the workspace's
-    # own (its users write from it) and the CRM account's (its contacts do), and tells
-    # clustering that the account at northworks.co.uk is another company. A billing
-    # customer's email may be an agency's or an accountant's: owned only when it spells its
-    # name
+    # workspace's domain; the domain is still the workspace's own (its users write from
+    # it) and the CRM account's (its contacts do): the comparisons count it for them, and it
+    # tells clustering that the account at northworks.co.uk is another company. A billing
+    # customer's email may be an agency's or an accountant's: it counts for no comparison,
+    # and is owned only when it spells its name
     con = _records(
         ("product_db:t", "north work lab", "north works lab"),
         ("salesforce:a", "nw lab", "nw lab"),
@@ -370,8 +370,13 @@ def test_an_ambiguous_domain_is_owned_by_the_records_whose_people_use_it():
         "select unique_id, domains, domain_stems, owned_domain_stems from records order by 1"
     ).fetchall()
     assert rows == [
-        ("product_db:t", None, None, ["northworkslab"]),
-        ("salesforce:a", None, None, ["northworkslab"]),
+        (
+            "product_db:t",
+            ["getnorthworkslab.com", "northworkslab.io"],
+            ["northworkslab"],
+            ["northworkslab"],
+        ),
+        ("salesforce:a", ["getnorthworkslab.com"], ["northworkslab"], ["northworkslab"]),
         ("salesforce:b", ["northworks.co.uk"], ["northworks"], ["northworks"]),
         ("stripe:c", None, None, None),
         ("stripe:d", None, None, ["northworkslab"]),

@@ -15,7 +15,8 @@ for records of two systems the day they first appeared):
   ("Acme", "Acme Japan"); the same with a letter off ("Faalcon Labs Canada", "FalconLabs");
   with a team's name added ("Acme Marketing", also beside the name run together), apart
   when their
-  domains are named alike; with other words added; different, but one's domains named
+  domains are named alike; with other words added; one an abbreviation of the other with
+  domains named alike; different, but one's domains named
   like the other's name or domains ("OM
   Labs" at oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
   ("BP Financial", "NADF", "Vblabs"); the same with a letter off; a word in common;
@@ -201,8 +202,12 @@ stems as (
             '(.{4,})(app|hq|online|inc)$', '\1'), '[^a-z0-9]', '', 'g') as stem
     from bare
 ),
+-- the domains that are evidence in the comparisons: those the tier found unambiguous, and
+-- any a record's own people use unless it is a billing customer ("LDV", "lad ventures" and
+-- "LD VENTURES INC.", three CRM accounts on getlumendeltaventures.com, which the tier found
+-- ambiguous as it does not read the abbreviations as the name the domain spells)
 usable_domains as (
-    select * from stems where not is_ambiguous
+    select * from stems where not is_ambiguous or is_own_address
 ),
 -- the names of the domains a record owns, for clustering to tell companies apart: its
 -- usable ones, an ambiguous one that spells its own name, and any its people use unless it
@@ -507,6 +512,12 @@ SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN = (
 # One name abbreviates the other: "BP Financial", "Bright Prism Financial"; also run
 # together, "Vblabs" and "Vertex Bio Labs", and with its business word as written,
 # "RNTECHNOLOGIES" and "Ridge Networks Technologies".
+_DOMAINS_NAMED_ALIKE = (
+    "list_has_any(domain_stems_l, domain_stems_r)"
+    " or list_contains(domain_stems_r, name_compact_l)"
+    " or list_contains(domain_stems_l, name_compact_r)"
+)
+ABBREVIATES_DOMAINS_ALIKE = "One name abbreviates the other, domains named alike"
 _ABBREVIATES = (
     "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
     " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)"
@@ -629,12 +640,14 @@ def _settings(large: bool) -> Any:
             # "Oak Media Laboratories" at getoakmedia.com. A level of the name, not of the
             # domains, because a company's domain is usually its name: counted twice,
             # "Acme UK" and "Acme US" would be linked on one piece of evidence
+            # one abbreviates the other and their domains are named alike ("HH Media Gmbh"
+            # and "Harbor&HelixMedia GmbH", both at harborhelixmedia.de): each says what the
+            # other alone leaves open
             cll.CustomLevel(
-                "list_has_any(domain_stems_l, domain_stems_r)"
-                " or list_contains(domain_stems_r, name_compact_l)"
-                " or list_contains(domain_stems_l, name_compact_r)",
-                label_for_charts="Domains named alike",
+                f"({_DOMAINS_NAMED_ALIKE}) and ({_ABBREVIATES})",
+                label_for_charts=ABBREVIATES_DOMAINS_ALIKE,
             ),
+            cll.CustomLevel(_DOMAINS_NAMED_ALIKE, label_for_charts="Domains named alike"),
             cll.JaroWinklerLevel("name_compact", 0.88).configure(label_for_charts="Names alike"),
             cll.CustomLevel(_ABBREVIATES, label_for_charts="One name abbreviates the other"),
             # the same with a letter off in the words written out ("AT Frnce", "Apex Tech
@@ -897,6 +910,11 @@ _NAME_EVIDENCE = {
         " list_concat([name_compact_r], domain_stems_r)), ', ')"
     ),
     "Names alike": "'names alike (' || names || ')'",
+    ABBREVIATES_DOMAINS_ALIKE: (
+        "'one name abbreviates the other (' || names || '), domains named alike: '"
+        " || array_to_string(list_intersect(list_concat([name_compact_l], domain_stems_l),"
+        " list_concat([name_compact_r], domain_stems_r)), ', ')"
+    ),
     "One name abbreviates the other": "'one name abbreviates the other (' || names || ')'",
     "One name abbreviates the other, a letter off": (
         "'one name abbreviates the other, a letter off (' || names || ')'"
