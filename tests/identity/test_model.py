@@ -118,12 +118,7 @@ def test_a_team_level_names_only_a_team_added_to_the_whole_other_name(longer, sh
 def test_a_team_added_to_a_name_run_together_is_a_team(longer, shorter, is_a_team):
     con = _records(("stripe:a", *longer), ("product_db:b", *shorter))
     columns = ["name_key", "name_compact", "name_without_team"]
-    pairs = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
-    found = con.execute(
-        f"select coalesce({_TEAM_ADDED}, false) from (select {pairs} from records l, records r"
-        " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
-    ).fetchone()[0]
-    assert found is is_a_team
+    assert _level_holds(con, _TEAM_ADDED, columns) is is_a_team
 
 
 def test_every_level_of_the_name_comparison_is_told_in_its_own_words():
@@ -304,6 +299,16 @@ def _records(
     return con
 
 
+def _level_holds(con: duckdb.DuckDBPyConnection, level: str, columns: list[str]) -> bool:
+    """Whether `level` holds for the pair of records "stripe:a" (left) and "product_db:b"
+    (right) that `_records` built, comparing `columns`."""
+    pairs = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+    return con.execute(
+        f"select coalesce({level}, false) from (select {pairs} from records l, records r"
+        " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
+    ).fetchone()[0]
+
+
 @pytest.mark.parametrize(
     ("abbreviated", "written_out", "expected"),
     [
@@ -336,12 +341,7 @@ def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, writ
         "name_abbreviations_run_together",
         "name_written_abbreviations",
     ]
-    pairs = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
-    found = con.execute(
-        f"select coalesce({_ABBREVIATES}, false) from (select {pairs} from records l, records r"
-        " where l.unique_id = 'stripe:a' and r.unique_id = 'product_db:b')"
-    ).fetchone()[0]
-    assert found is expected
+    assert _level_holds(con, _ABBREVIATES, columns) is expected
 
 
 def test_an_ambiguous_domain_is_evidence_for_the_records_whose_people_use_it():

@@ -226,7 +226,7 @@ def cluster(
         parent's US subsidiary."""
         for record, other in ((link.left, link.right), (link.right, link.left)):
             places = name_places.get(record)
-            if not places or addresses.get(other, next(iter(places))) in places:
+            if not places or other not in addresses or addresses[other] in places:
                 continue
             for rival in rivals.get(record, ()):
                 partner = rival.right if rival.left == record else rival.left

@@ -4,21 +4,19 @@ for the links no stored id and no shared domain can make (docs/metrics.md#identi
 What it compares, for each pair of records that share a blocking key (a name's first word,
 its first four and last three letters, its first or last seven, its letters two to eight
 against another's first seven, a short name's first two and last six, a name or a domain's
-name, a person, an abbreviation, and
-for records of two systems the day they first appeared):
+name, a person, an abbreviation, and for records of two systems the day they first
+appeared):
 - the names, reduced to what identifies the company: the same as written (four letters or
-  fewer apart: initials, which many companies share); the same once
-  abbreviations and plurals are written one way; a letter replaced ("Nova", "Novo": as
-  often another name as a typo); one slip apart otherwise (a letter added, missing or two
-  swapped); two letters apart (long names); one the other with a place
-  added that the record is not in ("Acme Europe" billed in Canada); with a place added
-  ("Acme", "Acme Japan"); the same with a letter off ("Faalcon Labs Canada", "FalconLabs");
-  with a team's name added ("Acme Marketing", also beside the name run together), apart
-  when their
-  domains are named alike; with other words added; one an abbreviation of the other with
-  domains named alike; different, but one's domains named
-  like the other's name or domains ("OM
-  Labs" at oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
+  fewer apart: initials, which many companies share); the same once abbreviations and
+  plurals are written one way; a letter replaced ("Nova", "Novo": as often another name as
+  a typo); one slip apart otherwise (a letter added, missing or two swapped); two letters
+  apart (long names); one the other with a place added that the record is not in ("Acme
+  Europe" billed in Canada); with a place added ("Acme", "Acme Japan"); the same with a
+  letter off ("Faalcon Labs Canada", "FalconLabs"); with a team's name added ("Acme
+  Marketing", also beside the name run together), apart when their domains are named
+  alike; with other words added; one an abbreviation of the other with domains named
+  alike; different, but one's domains named like the other's name or domains ("OM Labs" at
+  oakmedia.us); alike (Jaro-Winkler ≥ 0.88); one an abbreviation of the other
   ("BP Financial", "NADF", "Vblabs"); the same with a letter off; a word in common;
   different. One comparison, because a company's domain is usually its name: as two,
   "Acme UK" and "Acme US" would be linked twice on one piece of evidence;
@@ -171,9 +169,7 @@ with every_domain as (
         domains.node_key,
         domains.domain,
         domains.domain in (select domain from int_identity_domain_pairs) as is_ambiguous,
-        -- a domain a CRM account's website or people, or a workspace's users, give away
-        -- is theirs; a billing email's may be an agency's or an accountant's
-        nodes.source not in ({billing_systems}) as is_own_address,
+        nodes.source in ({billing_systems}) as is_billing,
         [replace(nodes.name_key, ' ', ''), replace(nodes.name_as_written, ' ', '')]
             as own_names
     from int_identity_domains as domains
@@ -191,7 +187,13 @@ stems as (
         node_key,
         domain,
         is_ambiguous,
-        is_own_address,
+        -- evidence in the comparisons: a domain the tier found unambiguous, and any a
+        -- record that is no billing customer gives away through its own people (a CRM
+        -- account's website and contacts, a workspace's users); a billing email's may be
+        -- an agency's or an accountant's. "LDV", "lad ventures" and "LD VENTURES INC.",
+        -- three CRM accounts on getlumendeltaventures.com, which the tier found ambiguous
+        -- as it does not read the abbreviations as the name the domain spells
+        not is_ambiguous or not is_billing as is_usable,
         own_names,
         regexp_replace(regexp_replace(
             case
@@ -202,22 +204,17 @@ stems as (
             '(.{4,})(app|hq|online|inc)$', '\1'), '[^a-z0-9]', '', 'g') as stem
     from bare
 ),
--- the domains that are evidence in the comparisons: those the tier found unambiguous, and
--- any a record's own people use unless it is a billing customer ("LDV", "lad ventures" and
--- "LD VENTURES INC.", three CRM accounts on getlumendeltaventures.com, which the tier found
--- ambiguous as it does not read the abbreviations as the name the domain spells)
 usable_domains as (
-    select * from stems where not is_ambiguous or is_own_address
+    select * from stems where is_usable
 ),
 -- the names of the domains a record owns, for clustering to tell companies apart: its
--- usable ones, an ambiguous one that spells its own name, and any its people use unless it
--- is a billing customer ("AANR LLC", a CRM account whose contacts write from
--- aravzenithnabinorthrobotics.com, ambiguous as "AANR" is not read as the name the domain
--- spells: another "AANR LLC" whose contacts write from another domain is another company)
+-- usable ones ("AANR LLC", a CRM account whose contacts write from
+-- aravzenithnabinorthrobotics.com: another "AANR LLC" whose contacts write from another
+-- domain is another company), and an ambiguous one that spells its own name
 owned_stems as (
     select node_key, list(distinct stem order by 1) as owned_domain_stems
     from stems
-    where not is_ambiguous or list_contains(own_names, stem) or is_own_address
+    where is_usable or list_contains(own_names, stem)
     group by node_key
 ),
 -- the ambiguous domains a record gives away, and those its name begins with
@@ -493,7 +490,8 @@ def _empty(columns: tuple[str, ...]) -> pa.Table:
 # A name no longer than this has its first two and last six letters as a blocking key.
 SHORT_RUN_TOGETHER = 10
 
-# A name this short is initials more often than not.
+# The same name as written; when this short, initials more often than not.
+_SAME_AS_WRITTEN = "name_compact_l = name_compact_r and name_written_l = name_written_r"
 SHORT_NAME = 4
 SAME_SHORT_NAME = "Same short name as written"
 
@@ -509,15 +507,17 @@ SAME_ONCE_WRITTEN_DOMAIN_AS_WRITTEN = (
 )
 
 
-# One name abbreviates the other: "BP Financial", "Bright Prism Financial"; also run
-# together, "Vblabs" and "Vertex Bio Labs", and with its business word as written,
-# "RNTECHNOLOGIES" and "Ridge Networks Technologies".
+# One's domains named like the other's name or domains ("OM Labs" at oakmedia.us).
 _DOMAINS_NAMED_ALIKE = (
     "list_has_any(domain_stems_l, domain_stems_r)"
     " or list_contains(domain_stems_r, name_compact_l)"
     " or list_contains(domain_stems_l, name_compact_r)"
 )
 ABBREVIATES_DOMAINS_ALIKE = "One name abbreviates the other, domains named alike"
+
+# One name abbreviates the other: "BP Financial", "Bright Prism Financial"; also run
+# together, "Vblabs" and "Vertex Bio Labs", and with its business word as written,
+# "RNTECHNOLOGIES" and "Ridge Networks Technologies".
 _ABBREVIATES = (
     "list_has_any(name_abbreviations_r, names_as_abbreviation_l)"
     " or list_has_any(name_abbreviations_l, names_as_abbreviation_r)"
@@ -537,20 +537,16 @@ def _settings(large: bool) -> Any:
     name = cl.CustomComparison(
         comparison_levels=[
             cll.NullLevel("name_compact"),
-            # the same as written, and the same once abbreviations and plurals are written
-            # one way, weighed apart: "Aurora Security" and "Aurora Securities" are as often
-            # two companies as one
             # a short name (initials, "UEG LLC") weighed apart: the more companies, the
             # more of them share one, which the model learns from how often it sees it
             cll.CustomLevel(
-                "name_compact_l = name_compact_r and name_written_l = name_written_r"
-                f" and length(name_compact_l) <= {SHORT_NAME}",
+                f"{_SAME_AS_WRITTEN} and length(name_compact_l) <= {SHORT_NAME}",
                 label_for_charts=SAME_SHORT_NAME,
             ),
-            cll.CustomLevel(
-                "name_compact_l = name_compact_r and name_written_l = name_written_r",
-                label_for_charts="Same name as written",
-            ),
+            # the same as written, and the same once abbreviations and plurals are written
+            # one way, weighed apart: "Aurora Security" and "Aurora Securities" are as often
+            # two companies as one
+            cll.CustomLevel(_SAME_AS_WRITTEN, label_for_charts="Same name as written"),
             # the same, and one's company domain is named as the other's name is written:
             # "PolarTechnology" at polartechnologies.co.jp beside "POLAR TECHNOLOGIES CO.,
             # LTD.", where near twins ("Aurora Security", "Aurora Securities") each have a
