@@ -309,7 +309,7 @@ class IdentitySettings:
         check=(lambda v: 0 < v <= 1, "a probability between 0 and 1"),
     )
     counterpart_probability: float = setting(
-        0.005,
+        0.03,
         "A company found with a billing customer and no workspace and one with a workspace "
         "and no billing customer, each the other's most likely counterpart, are joined when "
         "their pair is scored at least this likely.",
