@@ -550,3 +550,34 @@ def test_records_giving_away_one_ambiguous_domain_share_a_blocking_key():
     assert "solarsolutions.com" in keys["stripe:a"]
     assert "solarsolutions.com" in keys["salesforce:b"]
     assert "solarsolutions.com" not in keys["stripe:c"]
+
+
+@pytest.mark.parametrize(
+    ("others", "expected"),
+    [
+        # "Prism Food Svc" writes "prism" and "food" apart: "prismfoods" is the two words,
+        # and "PFS" abbreviates "Prismfoodsservices, inc."
+        ([("salesforce:c", "prism food svc", "prism foods service")], True),
+        # no name writes them apart: the word stays whole, its initial one letter
+        ([], False),
+        # one half seen alone is not enough
+        ([("salesforce:c", "prism data", "prism data")], False),
+    ],
+)
+def test_a_word_run_together_is_split_by_the_words_other_names_write_apart(others, expected):
+    from revtruth.identity.model import _ABBREVIATES
+
+    con = _records(
+        ("stripe:a", "pfs", "pfs"),
+        ("product_db:b", "prismfoods svc", "prismfoodsservices"),
+        *others,
+    )
+    columns = [
+        "name_compact",
+        "name_written",
+        "name_abbreviations",
+        "names_as_abbreviation",
+        "name_abbreviations_run_together",
+        "name_written_abbreviations",
+    ]
+    assert _level_holds(con, _ABBREVIATES, columns) is expected

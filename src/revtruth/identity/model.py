@@ -257,6 +257,51 @@ people_lists as (
     select node_key, list(person_key order by person_key) as people
     from int_identity_people group by node_key
 ),
+-- the words the names write apart, four letters or more: what reads a word run together
+-- in another name as two ("prismfoods" as "prism foods", as "Prism Food Svc" writes them)
+name_words as (
+    select distinct word
+    from (
+        select unnest(string_split(name_key, ' ')) as word
+        from input_nodes
+        where contains(name_key, ' ')
+    ) as words
+    where length(word) >= 4
+),
+key_words as (
+    select
+        node_key,
+        unnest(string_split(name_key, ' ')) as word,
+        unnest(range(1, len(string_split(name_key, ' ')) + 1)) as word_position
+    from input_nodes
+    where name_key is not null
+),
+-- each word of eight letters or more that is two such words (the second maybe a plural,
+-- as the key keeps a word run together whole), at each place it splits
+word_splits as (
+    select key_words.node_key, key_words.word_position,
+        left(key_words.word, cuts.cut) || ' ' || key_words.word[cuts.cut + 1:] as written_apart
+    from key_words
+    cross join range(4, 40) as cuts(cut)
+    where length(key_words.word) >= 8 and cuts.cut <= length(key_words.word) - 4
+        and left(key_words.word, cuts.cut) in (select word from name_words)
+        and (key_words.word[cuts.cut + 1:] in (select word from name_words)
+            or regexp_replace(key_words.word[cuts.cut + 1:], 's$', '')
+                in (select word from name_words))
+),
+-- the name key with one such word split: what its abbreviations may stand for
+-- ("PFS" for "Prismfoodsservices, inc.")
+split_keys as (
+    select
+        input_nodes.node_key,
+        list(distinct array_to_string(list_transform(
+            string_split(input_nodes.name_key, ' '),
+            lambda w, i: case when i = word_splits.word_position
+                then word_splits.written_apart else w end), ' ')) as name_keys_split
+    from word_splits
+    join input_nodes on word_splits.node_key = input_nodes.node_key
+    group by input_nodes.node_key
+),
 named as (
     select
         *,
@@ -290,7 +335,10 @@ select
     list_distinct(flatten([
         abbreviations_of(named.name_key),
         abbreviations_of(named.name_key_without_place),
-        abbreviations_of(named.name_key_with_office_tags)
+        abbreviations_of(named.name_key_with_office_tags),
+        flatten(list_transform(
+            coalesce(split_keys.name_keys_split, []),
+            lambda split_key: abbreviations_of(split_key)))
     ])) as name_abbreviations,
     -- and the name as such an abbreviation (see `as_abbreviation`), with and without the
     -- place it ends with ("RLGG North America")
@@ -326,6 +374,7 @@ left join owned_stems on named.node_key = owned_stems.node_key
 left join ambiguous_lists on named.node_key = ambiguous_lists.node_key
 left join people_lists on named.node_key = people_lists.node_key
 left join region_lists on named.node_key = region_lists.node_key
+left join split_keys on named.node_key = split_keys.node_key
 )
 select
     *,
