@@ -40,10 +40,11 @@
     {%- set steps -%}
 -- bracketed tags: "(EU)", "(HQ)"
 '\([^)]*\)' => ' '
--- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk"
+-- initials with dots or spaces become one word: "g.m.b.h." → "gmbh", "k. k." → "kk", and
+-- two with a slash: "a/s" → "as"
 '\b([a-z])[. ]+([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2\3\4 '
 '\b([a-z])[. ]+([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2\3 '
-'\b([a-z])[. ]+([a-z])\.?(\s|$)' => '\1\2 '
+'\b([a-z])[./ ]+([a-z])\.?(\s|$)' => '\1\2 '
 '[^a-z0-9 ]+' => ' '
 -- "The" (also with its two first or last letters swapped, "Teh", "Hte", or a letter
 -- doubled, "Thhe", "Tthe": slips too short for the respelling of longer words) and "and"
@@ -93,6 +94,29 @@
 {%- endmacro %}
 
 
+{#-
+    A name or a person's name in the letters a–z leave alone: accents dropped ("Société
+    Générale" → "Societe Generale", "José" → "Jose") and the letters no accent makes
+    written as their usual Latin spelling ("Øresund" → "Oresund", "Straße" → "Strasse",
+    "Łódź" → "Lodz"). One system keeps the accents a company writes, another (a form, an
+    import, a card network) drops them, and the keys compare a–z only: without this,
+    "Société" and "Societe" would be "soci t" and "societe".
+-#}
+{% macro latin_letters(column) -%}
+    {{ return(adapter.dispatch('latin_letters', 'revtruth')(column)) }}
+{%- endmacro %}
+
+{% macro default__latin_letters(column) -%}
+    {%- set spelled = {
+        'ß': 'ss', 'ẞ': 'SS', 'æ': 'ae', 'Æ': 'AE', 'œ': 'oe', 'Œ': 'OE', 'ø': 'o', 'Ø': 'O',
+        'ł': 'l', 'Ł': 'L', 'đ': 'd', 'Đ': 'D', 'þ': 'th', 'Þ': 'TH', 'ı': 'i'} -%}
+    {%- set sql = namespace(text=column) -%}
+    {%- for letter, latin in spelled.items() -%}
+        {%- set sql.text = "replace(" ~ sql.text ~ ", '" ~ letter ~ "', '" ~ latin ~ "')" -%}
+    {%- endfor -%}
+    strip_accents({{ sql.text }})
+{%- endmacro %}
+
 {#- How alike two name keys are, 0 to 1 (Jaro-Winkler on the keys without spaces). -#}
 {% macro name_similarity(left, right) -%}
     {{ return(adapter.dispatch('name_similarity', 'revtruth')(left, right)) }}
@@ -128,17 +152,22 @@
 
 
 {#- The legal forms a company name may end with, as a regular expression's alternatives
-    (written without dots: "L.L.C." and "K. K." are run together before they are sought). -#}
+    (written without dots: "L.L.C." and "K. K." are run together before they are sought),
+    the Americas', Europe's and Asia's usual ones: "A/S" and "ApS" (Denmark, Norway), "Oyj"
+    (Finland), "KG", "UG" (Germany), "SE" (a European company), "S.L." (Spain), "s.r.o."
+    (Czechia, Slovakia), "Kft." (Hungary), "Pvt" (India), "Ltda" (Brazil). -#}
 {% macro legal_forms() -%}
-    'inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|kgaa|aktiengesellschaft|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|bv|nv|oy|ab|plc|pty|pte|bhd|sdn'
+    'inc|incorporated|llc|llp|lp|ltd|limited|gmbh|mbh|ag|kgaa|aktiengesellschaft|kg|ohg|ug|se|kk|gk|corp|corporation|co|company|sa|sas|sarl|spa|srl|sl|bv|nv|bvba|oy|oyj|ab|as|aps|kft|sro|plc|pty|pte|pvt|bhd|sdn|ltda'
 {%- endmacro %}
 
 
 {#- Legal forms written in mixed case, lower case and apart, so that splitting CamelCase
-    keeps them whole: "Lumen GmbH" → "Lumen gmbh", not "Lumen Gmb H"; "AcmeKGaA" → "Acme kgaa". -#}
+    keeps them whole: "Lumen GmbH" → "Lumen gmbh", not "Lumen Gmb H"; "AcmeKGaA" → "Acme
+    kgaa"; "Nordlys ApS" → "Nordlys aps", not "Nordlys Ap S". -#}
 {% macro mixed_case_legal_forms(column) -%}
-    regexp_replace(regexp_replace(regexp_replace({{ column }},
-        'GmbH\b', ' gmbh ', 'g'), '\bmbH\b', ' mbh ', 'g'), 'KGaA\b', ' kgaa ', 'g')
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace({{ column }},
+        'GmbH\b', ' gmbh ', 'g'), '\bmbH\b', ' mbh ', 'g'), 'KGaA\b', ' kgaa ', 'g'),
+        'ApS\b', ' aps ', 'g')
 {%- endmacro %}
 
 

@@ -80,7 +80,7 @@ first_won as (
 
 ),
 
-records as (
+system_records as (
 
     select
         'stripe:' || customer_id as node_key,
@@ -117,14 +117,25 @@ records as (
 
 ),
 
+-- each name in the letters a–z leave alone ("Société Générale" → "Societe Generale"):
+-- one system keeps a company's accents, another drops them; every key below starts here
+records as (
+
+    select
+        *,
+        {{ revtruth.latin_letters('display_name') }} as name_in_latin_letters
+    from system_records
+
+),
+
 -- the last word and the last two words of each name, to find a region misspelled there
 name_ends as (
 
-    select node_key, display_name, name_end
+    select node_key, name_end
     from records,
         unnest([
-            regexp_extract(lower(display_name), '[\s-]([a-z]+)$', 1),
-            regexp_extract(lower(display_name), '[\s-]([a-z]+ [a-z]+)$', 1)
+            regexp_extract(lower(name_in_latin_letters), '[\s-]([a-z]+)$', 1),
+            regexp_extract(lower(name_in_latin_letters), '[\s-]([a-z]+ [a-z]+)$', 1)
         ]) as ends (name_end)
     where name_end <> ''
 
@@ -162,10 +173,10 @@ named as (
         records.*,
         coalesce(
             left(
-                records.display_name,
-                length(records.display_name) - length(misspelled_regions.name_end)
+                records.name_in_latin_letters,
+                length(records.name_in_latin_letters) - length(misspelled_regions.name_end)
             ) || misspelled_regions.region_word,
-            records.display_name
+            records.name_in_latin_letters
         ) as name_region_respelled
     from records
     left join misspelled_regions

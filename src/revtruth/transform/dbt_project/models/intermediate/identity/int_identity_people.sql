@@ -71,7 +71,7 @@ keyed as (
 
     select
         node_key,
-        regexp_replace(lower(person_name), '[^a-z]', '', 'g') as person_key
+        regexp_replace(lower({{ revtruth.latin_letters('person_name') }}), '[^a-z]', '', 'g') as person_key
     from named
 
 ),
