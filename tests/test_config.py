@@ -346,4 +346,4 @@ def test_documented_keys_lists_every_setting():
     assert "warehouse.path" in keys
     assert "sources.salesforce.security_token" in keys
     assert "sources.product_db.chunk_rows" in keys
-    assert len(keys) == len(set(keys)) == 51
+    assert len(keys) == len(set(keys)) == 52

@@ -38,9 +38,11 @@ app.add_typer(simulate_app, name="simulate")
 console = Console()
 err = Console(stderr=True)
 
-# Exit codes: 0 success; 1 failure; 3 finished, but records were quarantined.
+# Exit codes: 0 success; 1 failure; 3 finished, but records were quarantined; 4 a report
+# under --strict whose marts may be wrong (a later build failed, a source is too old).
 EXIT_FAILED = 1
 EXIT_QUARANTINED = 3
+EXIT_STALE = 4
 
 ConfigOption = Annotated[
     Path | None,

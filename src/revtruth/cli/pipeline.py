@@ -151,10 +151,27 @@ def build(
     select: Annotated[
         str | None, typer.Option(help="dbt selector, e.g. 'marts' or '+account_health'.")
     ] = None,
+    allow_missing: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing",
+            help="Build even when an enabled source never finished a load or is empty "
+            "(its marts will be wrong: without product data every payer is a zombie).",
+        ),
+    ] = False,
+    allow_stale: Annotated[
+        bool,
+        typer.Option(
+            "--allow-stale",
+            help="Build even when a source last loaded longer ago than "
+            "warehouse.max_source_age_hours.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Run the dbt project: staging, identity resolution, marts, and their tests."""
     from revtruth.build import build as run_build
+    from revtruth.freshness import SourceGuardError
     from revtruth.identity import IdentityError, OverridesError
     from revtruth.identity.clustering import ConflictingOverridesError
     from revtruth.transform import DbtRunError
@@ -163,7 +180,17 @@ def build(
     try:
         with steps({"build": "Building with dbt and resolving identity"}) as advance:
             advance("build")
-            result = run_build(settings, select=select)
+            result = run_build(
+                settings, select=select, allow_missing=allow_missing, allow_stale=allow_stale
+            )
+    except SourceGuardError as exc:
+        for reason in exc.reasons[:-1]:
+            err.print(f"[bold red]error:[/] {reason}")
+        raise fail(
+            f"{exc.reasons[-1]}",
+            "nothing was built; sync first, or pass --allow-missing / --allow-stale to "
+            "build anyway",
+        ) from None
     except DbtRunError as exc:
         raise fail(
             str(exc), "fix the model or data it names, then run `revtruth build` again"

@@ -9,9 +9,11 @@ import typer
 from rich.table import Table
 
 from revtruth.cli.app import (
+    EXIT_STALE,
     ConfigOption,
     Format,
     console,
+    err,
     fail,
     load_cli_settings,
     money,
@@ -22,14 +24,55 @@ from revtruth.cli.app import (
 # ----------------------------------------------------------------------------- reports
 
 
+# The settings of the warehouse the current report read, for its freshness footer.
+_read: list = []
+
+
 def connect_for_reports(settings):
     """The warehouse, read-only, or one clear line saying why not."""
     from revtruth.warehouse import WarehouseError, connect_readonly
 
     try:
-        return connect_readonly(settings)
+        connection = connect_readonly(settings)
     except WarehouseError as exc:
         raise fail(str(exc), "create the warehouse first") from None
+    _read.append(settings)
+    return connection
+
+
+@report_app.callback()
+def reports(
+    context: typer.Context,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit 4 when the marts may be wrong: a later build failed or never "
+            "finished, a source is older than warehouse.max_source_age_hours, or newer data "
+            "waits for a build.",
+        ),
+    ] = False,
+) -> None:
+    """Reports read from the marts; each ends with a line (on stderr) saying what they were
+    built from."""
+    _read.clear()
+    context.call_on_close(lambda: _print_freshness(strict))
+
+
+def _print_freshness(strict: bool) -> None:
+    """After a report: which build and loads the marts are from, and any reason to doubt
+    them, on stderr (CSV and JSON on stdout stay clean)."""
+    from revtruth.freshness import read_freshness
+    from revtruth.warehouse import connect_readonly
+
+    if not _read:
+        return
+    found = read_freshness(connect_readonly(_read[-1]), _read[-1])
+    err.print(found.line, style="dim", highlight=False)
+    for warning in found.warnings:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    if strict and found.warnings:
+        raise typer.Exit(EXIT_STALE)
 
 
 def print_overview(settings) -> None:

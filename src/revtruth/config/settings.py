@@ -142,6 +142,13 @@ class WarehouseSettings:
             'lower-case letters, digits and "_" (a schema name prefix)',
         ),
     )
+    max_source_age_hours: float = setting(
+        36.0,
+        "revtruth build refuses when an enabled source last finished loading longer ago "
+        "than this many hours (0: any age will do); `revtruth build --allow-stale` "
+        "builds anyway.",
+        check=(lambda v: v >= 0, "a number of hours, 0 or more"),
+    )
     credentials: Mapping[str, Any] = setting(
         help="Warehouse credentials for non-duckdb destinations, keys as dlt "
         "names them; handed to dlt and to the dbt profile.",
