@@ -219,9 +219,25 @@ def test_unknown_environment_variable_for_a_known_section_is_an_error():
         load_settings(env={"REVTRUTH_SOURCES__STRIPE__APIKEY": "x"})
 
 
-def test_unrelated_revtruth_variables_are_ignored():
-    s = load_settings(env={"REVTRUTH_LOG_LEVEL": "debug", "REVTRUTH_OTHER__THING": "1"})
-    assert s.metrics.reporting_currency == "usd"
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("REVTRUTH_WAREHOUSE_PATH", "REVTRUTH_WAREHOUSE__PATH"),
+        ("REVTRUTH_METRIC__AS_OF_DATE", "REVTRUTH_METRICS__AS_OF_DATE"),
+        ("REVTRUTH_SECRET_FILE", "REVTRUTH_SECRETS_FILE"),
+        ("REVTRUTH_OTHER__THING", None),
+    ],
+)
+def test_a_misspelled_revtruth_variable_is_an_error_with_the_likely_name(name, suggestion):
+    # left alone, it would leave the setting at its default without a word
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={name: "x"})
+    text = str(err.value)
+    assert f"environment variable {name} names no setting" in text
+    if suggestion:
+        assert f"(did you mean {suggestion}?)" in text
+    else:
+        assert "did you mean" not in text
 
 
 def test_bad_type_names_key_expected_type_and_value(tmp_path):
@@ -347,3 +363,23 @@ def test_documented_keys_lists_every_setting():
     assert "sources.salesforce.security_token" in keys
     assert "sources.product_db.chunk_rows" in keys
     assert len(keys) == len(set(keys)) == 52
+
+
+def test_redact_blots_out_every_secret_setting_and_any_password_in_a_url():
+    from revtruth.config import redact
+
+    settings = load_settings(
+        env={
+            "REVTRUTH_SOURCES__STRIPE__API_KEY": "sk_test_Zq8distinctive",
+            "REVTRUTH_WAREHOUSE__CREDENTIALS__PASSWORD": "Wh-Zq8-password",
+            "REVTRUTH_WAREHOUSE__DBT_PROFILE__SCHEMA": "analytics_eu",
+        },
+        discover_files=False,
+    )
+    text = (
+        "key sk_test_Zq8distinctive, password Wh-Zq8-password, schema analytics_eu, "
+        "url mysql://loader:other-pw@db/x"
+    )
+    assert redact(text, settings) == (
+        "key ********, password ********, schema analytics_eu, url mysql://loader:********@db/x"
+    )

@@ -205,3 +205,12 @@ def test_report_strict_exits_4_after_a_failed_build(demo_dir, tmp_path, monkeypa
     assert lenient.exit_code == 0 and "failed (boom)" in lenient.output
     strict = runner.invoke(app, ["report", "--strict", "zombies", "--limit", "1"])
     assert strict.exit_code == 4 and "failed (boom)" in strict.output
+
+
+def test_a_report_on_a_warehouse_without_marts_says_so_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    duckdb.connect(str(tmp_path / "revtruth.duckdb")).execute("create schema raw_stripe").close()
+    result = runner.invoke(app, ["report", "overview"])
+    assert result.exit_code == 1
+    assert "has no marts yet (no successful build)" in result.output
+    assert "Traceback" not in result.output

@@ -215,3 +215,29 @@ def test_one_failing_source_does_not_stop_the_others_and_is_reported(
             result.system
         ]
     assert "raw_salesforce" in schemas_in(settings)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres//loader:Zq8-distinctive-PW@db.internal/app",  # "://" mistyped
+        "mysql://loader:Zq8-distinctive-PW@db.internal/app",  # a driver revtruth lacks
+        "postgresql://loader:Zq8-distinctive-PW@127.0.0.1:1/app",  # nothing listening
+    ],
+)
+def test_a_failing_product_db_url_never_shows_its_password(tmp_path, monkeypatch, url):
+    from typer.testing import CliRunner
+
+    from revtruth.cli import app
+
+    settings = load_settings(
+        env={"REVTRUTH_SOURCES__PRODUCT_DB__URL": url}, base_dir=tmp_path, discover_files=False
+    )
+    (failed,) = sync(settings, ["product_db"]).failed
+    assert "Zq8-distinctive-PW" not in failed.error
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REVTRUTH_SOURCES__PRODUCT_DB__URL", url)
+    result = CliRunner().invoke(app, ["sync", "product_db"])
+    assert result.exit_code == 1
+    assert "sync of product_db failed" in result.output
+    assert "Zq8-distinctive-PW" not in result.output

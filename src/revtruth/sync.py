@@ -15,7 +15,7 @@ from time import perf_counter
 from typing import Any
 
 import revtruth.sources  # noqa: F401  (sets dlt's no-telemetry default before dlt loads)
-from revtruth.config import Secret, Settings, reveal_table
+from revtruth.config import Secret, Settings, redact, reveal_table
 from revtruth.sources.quarantine import QUARANTINE_TABLE
 from revtruth.warehouse import warehouse_lock
 
@@ -169,7 +169,7 @@ def sync(
                 result.rows_by_table = counts
                 result.quarantined = counts.get(QUARANTINE_TABLE, 0)
             except Exception as exc:  # noqa: BLE001 - one source's failure is reported, not fatal
-                result.error = _describe(exc)
+                result.error = redact(_describe(exc), settings)  # drivers echo URLs
             result.seconds = perf_counter() - started
             notify(system, "failed" if result.error else "done")
             results.append(result)

@@ -115,7 +115,10 @@ def write_rows(
 
 
 def fail(what: str, todo: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {what} — {todo}")
+    from revtruth.config import redact
+
+    # a password written in a URL is blotted out even where no settings are at hand
+    err.print(f"[bold red]error:[/] {redact(what)} — {todo}")
     return typer.Exit(EXIT_FAILED)
 
 

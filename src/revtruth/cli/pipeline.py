@@ -171,6 +171,7 @@ def build(
 ) -> None:
     """Run the dbt project: staging, identity resolution, marts, and their tests."""
     from revtruth.build import build as run_build
+    from revtruth.config import redact
     from revtruth.freshness import SourceGuardError
     from revtruth.identity import IdentityError, OverridesError
     from revtruth.identity.clustering import ConflictingOverridesError
@@ -193,10 +194,11 @@ def build(
         ) from None
     except DbtRunError as exc:
         raise fail(
-            str(exc), "fix the model or data it names, then run `revtruth build` again"
+            redact(str(exc), settings),
+            "fix the model or data it names, then run `revtruth build` again",
         ) from None
     except (OverridesError, ConflictingOverridesError, IdentityError) as exc:
-        raise fail(str(exc), "fix it, then run `revtruth build` again") from None
+        raise fail(redact(str(exc), settings), "fix it, then run `revtruth build` again") from None
     if result.identity is not None:
         found = result.identity
         console.print(

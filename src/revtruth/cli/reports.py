@@ -36,6 +36,14 @@ def connect_for_reports(settings):
         connection = connect_readonly(settings)
     except WarehouseError as exc:
         raise fail(str(exc), "create the warehouse first") from None
+    built = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'analytics'"
+    ).fetchall()[0][0]
+    if not built:
+        raise fail(
+            f"{settings.warehouse.resolved_path} has no marts yet (no successful build)",
+            "run `revtruth sync`, then `revtruth build`",
+        )
     _read.append(settings)
     return connection
 

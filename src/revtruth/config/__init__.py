@@ -1,7 +1,13 @@
 """revtruth's settings: what can be configured (`settings`), how it is read (`loading`),
 and the commented `revtruth.toml` that `revtruth init` writes (`template`)."""
 
-from revtruth.config.loading import ConfigError, ConfigWarning, load_settings, reveal_table
+from revtruth.config.loading import (
+    ConfigError,
+    ConfigWarning,
+    load_settings,
+    redact,
+    reveal_table,
+)
 from revtruth.config.settings import (
     MetricsSettings,
     Secret,
@@ -25,6 +31,7 @@ __all__ = [
     "documented_keys",
     "env_var_name",
     "load_settings",
+    "redact",
     "render_template",
     "reveal_table",
     "secret_keys",

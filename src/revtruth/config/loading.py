@@ -150,6 +150,12 @@ def _lookup(parts: list[str]) -> tuple[str, dataclasses.Field, Any, list[str]] |
     return None  # the parts name a section, not a key
 
 
+def _suggest_variable(name: str) -> str:
+    variables = [env_var_name(key) for key in documented_keys()] + [SECRETS_FILE_ENV]
+    close = difflib.get_close_matches(name, variables, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _suggest(parts: list[str]) -> str:
     close = difflib.get_close_matches(".".join(parts), documented_keys(), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -231,16 +237,16 @@ def _parse_env_value(raw: str) -> Any:
 def _env_layer(env: Mapping[str, str]) -> _Layer:
     layer = _Layer({}, {})
     for name in sorted(env):
-        if not name.startswith(ENV_PREFIX) or "__" not in name:
+        if not name.startswith(ENV_PREFIX) or name == SECRETS_FILE_ENV:
             continue
         parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__")]
-        if parts[0] not in {f.name for f, _ in fields_of(Settings)}:
-            continue  # not one of ours (another tool's REVTRUTH_* variable)
-        found = _lookup(parts) if all(parts) else None
+        found = _lookup(parts) if "__" in name and all(parts) else None
         if found is None:
+            # a misspelled variable left alone would quietly leave the setting at its
+            # default (REVTRUTH_WAREHOUSE_PATH for REVTRUTH_WAREHOUSE__PATH)
             raise ConfigError(
-                f"environment variable {name} names no setting "
-                f"('{'.'.join(parts)}'){_suggest(parts)}"
+                f"environment variable {name} names no setting{_suggest_variable(name)}; "
+                f"revtruth's variables are REVTRUTH_<SECTION>__<KEY> (and {SECRETS_FILE_ENV})"
             )
         key, f, tp, rest = found
         parsed = _parse_env_value(env[name])
@@ -374,3 +380,39 @@ def reveal_table(table: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[k] = v
     return out
+
+
+# A password in a URL's user part ("postgresql://loader:s3cret@db/x", also misspelled
+# "postgres//loader:s3cret@db"), which drivers echo in their errors.
+_URL_PASSWORD = re.compile(r"(//[^\s/:@]*:)[^\s@]+(@)")
+
+
+def redact(text: str, settings: Settings | None = None) -> str:
+    """`text` (an error message) with every secret of `settings` and any password written
+    in a URL replaced by asterisks: errors are printed and logged, secrets never are."""
+    for value in sorted(_secret_values(settings), key=len, reverse=True):
+        text = text.replace(value, "********")
+    return _URL_PASSWORD.sub(r"\1********\2", text)
+
+
+def _secret_values(settings: Any) -> set[str]:
+    """Every secret setting's text (four characters or more: shorter ones would blot out
+    ordinary words)."""
+    found: set[str] = set()
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
+        for f in dataclasses.fields(settings):
+            value = getattr(settings, f.name)
+            if f.metadata.get("secret"):
+                found |= _revealed(value)
+            elif dataclasses.is_dataclass(value):
+                found |= _secret_values(value)
+    return found
+
+
+def _revealed(value: Any) -> set[str]:
+    if isinstance(value, Secret):
+        value = value.reveal()
+    if isinstance(value, Mapping):
+        return set().union(*(_revealed(v) for v in value.values()))
+    text = "" if value is None else str(value)
+    return {text} if len(text) >= 4 else set()
