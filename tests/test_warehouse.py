@@ -189,3 +189,60 @@ def test_writing_while_this_process_reads_is_a_clear_error(settings):
         del reader
     with warehouse_lock(settings, timeout_s=1):  # dropped readers are collected first
         pass
+
+
+# A process that may not write in the warehouse's folder: root's override of file modes
+# dropped (setpriv), or an ordinary user, for whom the folder's mode is enough.
+READ_ONLY_USER = (
+    ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all", "--"]
+    if hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0
+    else []
+)
+READER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from revtruth.config import load_settings
+    from revtruth.warehouse import WarehouseError, connect_readonly, warehouse_lock
+    settings = load_settings(Path(sys.argv[1]), env={})
+    print(connect_readonly(settings).execute("select count(*) from t").fetchall()[0][0])
+    try:
+        with warehouse_lock(settings):
+            pass
+    except WarehouseError as exc:
+        print("writer:", exc)
+    """
+)
+
+
+@pytest.mark.parametrize("lock_file", ["absent", "read-only"])
+def test_a_warehouse_in_a_read_only_folder_can_still_be_read(settings, lock_file):
+    import os
+    import shutil
+
+    if READ_ONLY_USER and not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: cannot drop root's override of modes")
+    db = settings.warehouse.resolved_path
+    con = duckdb.connect(str(db))
+    con.execute("create table t as select 1 as x union all select 2")
+    con.close()
+    if lock_file == "read-only":
+        lock_path(settings).touch()
+        lock_path(settings).chmod(0o444)
+    folder = db.parent
+    folder.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [*READ_ONLY_USER, sys.executable, "-c", READER, str(settings.config_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ},
+        )
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2"
+    assert lines[1].startswith("writer: cannot write the lock file") or lock_file == "read-only"
+    assert "Traceback" not in result.stderr

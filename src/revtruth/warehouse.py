@@ -98,10 +98,10 @@ def _acquire(path: Path, shared: bool, timeout_s: float) -> None:
         with _held_guard:
             held = _held.get(path)
             if held is None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-                held = _held[path] = _Held(fd)
-            if held.mode == fcntl.LOCK_EX or held.mode == want:
+                held = _held[path] = _Held(_open_lock_file(path, shared))
+            if held.fd < 0:
+                got = True  # a reader where no one can write: nothing to wait for
+            elif held.mode == fcntl.LOCK_EX or held.mode == want:
                 got = True  # re-entry: this process already holds enough
             elif held.mode == fcntl.LOCK_SH:
                 got = None  # a reader in this process; see below
@@ -148,6 +148,26 @@ def _acquire(path: Path, shared: bool, timeout_s: float) -> None:
         time.sleep(_POLL_S)
 
 
+def _open_lock_file(path: Path, shared: bool) -> int:
+    """The lock file's descriptor; -1 for a reader that may neither write nor create it
+    (a warehouse in a read-only folder, copied from a backup or mounted read-only): no
+    revtruth command can write there either, so the reader has nothing to wait for. A
+    writer that cannot open it gets one clear line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if not shared:
+            raise WarehouseError(
+                f"cannot write the lock file {path} ({exc.strerror}): sync and build need "
+                "to write in the warehouse's folder"
+            ) from None
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # flock works on it as well
+    except OSError:
+        return -1
+
+
 def _release(path: Path, shared: bool) -> None:
     with _held_guard:
         held = _held[path]
@@ -155,6 +175,10 @@ def _release(path: Path, shared: bool) -> None:
             held.shared -= 1
         else:
             held.exclusive -= 1
+        if held.fd < 0:
+            if held.shared == 0 and held.exclusive == 0:
+                del _held[path]
+            return
         if held.exclusive == 0 and held.shared > 0 and held.mode == fcntl.LOCK_EX:
             fcntl.flock(held.fd, fcntl.LOCK_SH)  # downgrading never waits
             held.mode = fcntl.LOCK_SH
