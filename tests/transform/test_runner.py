@@ -182,20 +182,54 @@ def test_bigquery_target_builds_a_service_account_keyfile():
     assert target["keyfile_json"]["type"] == "service_account"
 
 
-def test_profiles_file_is_private_and_removed_afterwards():
+def test_profiles_file_is_private_names_no_secret_and_is_removed_afterwards():
+    from dbt.config.renderer import ProfileRenderer
+    from dbt_common.context import set_invocation_context
+
     env = {
         "REVTRUTH_WAREHOUSE__DESTINATION": "postgres",
-        "REVTRUTH_WAREHOUSE__CREDENTIALS__PASSWORD": "s3cret",
+        "REVTRUTH_WAREHOUSE__CREDENTIALS__PASSWORD": "Zq8-warehouse-pw",
+        "REVTRUTH_WAREHOUSE__CREDENTIALS__HOST": "db.internal",
     }
-    s = load_settings(env=env)
+    s = load_settings(env=env, discover_files=False)
     with _profiles_dir(s) as folder:
         profile_file = folder / "profiles.yml"
         assert stat.S_IMODE(profile_file.stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        profile = yaml.safe_load(profile_file.read_text())
-        assert profile["revtruth"]["outputs"]["default"]["password"] == "s3cret"
+        # what a kill -9 now would leave on disk: no password, a reference to it
+        text = profile_file.read_text()
+        assert "Zq8-warehouse-pw" not in text
+        profile = yaml.safe_load(text)
         assert profile["revtruth"]["target"] == "default"
+        output = profile["revtruth"]["outputs"]["default"]
+        assert output["password"].startswith("{{ env_var('DBT_ENV_SECRET_REVTRUTH_")
+        # as dbt renders it when it runs (it reads the environment at each invocation)
+        set_invocation_context(dict(os.environ))
+        rendered = ProfileRenderer({}).render_data(output)
+        assert rendered["password"] == "Zq8-warehouse-pw"
     assert not folder.exists()
+    assert not [name for name in os.environ if name.startswith("DBT_ENV_SECRET_REVTRUTH_")]
+
+
+def test_profile_folders_of_processes_no_longer_running_are_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphan = tmp_path / f"revtruth-dbt-profile-{dead.stdout.strip()}-abc"
+    alive = tmp_path / f"revtruth-dbt-profile-{os.getppid()}-abc"
+    for folder in (orphan, alive):
+        folder.mkdir()
+        (folder / "profiles.yml").write_text("x")
+    with _profiles_dir(load_settings(env={}, discover_files=False)):
+        pass
+    assert not orphan.exists()
+    assert alive.exists()
 
 
 @pytest.mark.slow

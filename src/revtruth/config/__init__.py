@@ -7,6 +7,7 @@ from revtruth.config.loading import (
     load_settings,
     redact,
     reveal_table,
+    secret_texts,
 )
 from revtruth.config.settings import (
     MetricsSettings,
@@ -35,4 +36,5 @@ __all__ = [
     "render_template",
     "reveal_table",
     "secret_keys",
+    "secret_texts",
 ]

@@ -403,16 +403,17 @@ def _secret_values(settings: Any) -> set[str]:
         for f in dataclasses.fields(settings):
             value = getattr(settings, f.name)
             if f.metadata.get("secret"):
-                found |= _revealed(value)
+                found |= secret_texts(value)
             elif dataclasses.is_dataclass(value):
                 found |= _secret_values(value)
     return found
 
 
-def _revealed(value: Any) -> set[str]:
+def secret_texts(value: Any) -> set[str]:
+    """The texts of a secret setting's value (each of a table's), four characters or more."""
     if isinstance(value, Secret):
         value = value.reveal()
     if isinstance(value, Mapping):
-        return set().union(*(_revealed(v) for v in value.values()))
+        return set().union(*(secret_texts(v) for v in value.values()))
     text = "" if value is None else str(value)
     return {text} if len(text) >= 4 else set()

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from revtruth.config import Settings, reveal_table
+from revtruth.config import Settings, reveal_table, secret_texts
 from revtruth.warehouse import warehouse_lock
 
 if TYPE_CHECKING:
@@ -122,17 +122,80 @@ def _translate_credentials(destination: str, creds: dict[str, Any]) -> dict[str,
     return {names.get(k, k): v for k, v in creds.items()}
 
 
+_PROFILE_FOLDER_PREFIX = "revtruth-dbt-profile-"
+
+
 @contextmanager
 def _profiles_dir(settings: Settings) -> Iterator[Path]:
-    profile = {
-        PROFILE_NAME: {"target": TARGET_NAME, "outputs": {TARGET_NAME: dbt_target(settings)}}
-    }
-    with tempfile.TemporaryDirectory(prefix="revtruth-dbt-profile-") as folder:  # mode 0700
-        path = Path(folder) / "profiles.yml"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yaml.safe_dump(profile, fh, sort_keys=False)
-        yield Path(folder)
+    """A private folder holding profiles.yml, removed afterwards. The file names no secret:
+    each credential is an `env_var()` reference, its value put in this process's
+    environment only while dbt runs, so a build killed with -9 leaves no password on disk.
+    The folder's name carries the process id: folders of processes no longer running
+    (killed before they could remove theirs) are removed here."""
+    _remove_orphaned_profile_folders()
+    target, secrets = _secrets_as_env_vars(
+        dbt_target(settings), secret_texts(settings.warehouse.credentials)
+    )
+    profile = {PROFILE_NAME: {"target": TARGET_NAME, "outputs": {TARGET_NAME: target}}}
+    saved = {name: os.environ.get(name) for name in secrets}
+    os.environ.update(secrets)
+    try:
+        with tempfile.TemporaryDirectory(  # mode 0700
+            prefix=f"{_PROFILE_FOLDER_PREFIX}{os.getpid()}-"
+        ) as folder:
+            path = Path(folder) / "profiles.yml"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                yaml.safe_dump(profile, fh, sort_keys=False)
+            yield Path(folder)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _secrets_as_env_vars(target: Any, secrets: set[str]) -> tuple[Any, dict[str, str]]:
+    """`target` with every text that is a secret replaced by an `env_var()` reference, and
+    the environment variables those references read."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        if isinstance(node, str) and node in secrets:
+            name = next((n for n, v in found.items() if v == node), None)
+            if name is None:
+                name = f"DBT_ENV_SECRET_REVTRUTH_{len(found) + 1}"
+                found[name] = node
+            return "{{ env_var('" + name + "') }}"
+        return node
+
+    return walk(target), found
+
+
+def _remove_orphaned_profile_folders() -> None:
+    import shutil
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PROFILE_FOLDER_PREFIX}*"):
+        pid = folder.name[len(_PROFILE_FOLDER_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or folder.owner() != _user_name():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's
+
+
+def _user_name() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
 
 
 @contextmanager
