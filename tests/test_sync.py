@@ -241,3 +241,43 @@ def test_a_failing_product_db_url_never_shows_its_password(tmp_path, monkeypatch
     assert result.exit_code == 1
     assert "sync of product_db failed" in result.output
     assert "Zq8-distinctive-PW" not in result.output
+
+
+def test_a_product_db_that_accepts_and_never_answers_fails_in_time_naming_its_host(
+    tmp_path,
+):
+    import socket
+    import threading
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    port = silent.getsockname()[1]
+    held = []
+    threading.Thread(target=lambda: held.append(silent.accept()), daemon=True).start()
+    settings = load_settings(
+        env={
+            "REVTRUTH_SOURCES__PRODUCT_DB__URL": f"postgresql://u:pw-Zq8@127.0.0.1:{port}/app",
+            "REVTRUTH_SOURCES__PRODUCT_DB__TIMEOUT_SECONDS": "2",
+        },
+        base_dir=tmp_path,
+        discover_files=False,
+    )
+    started = time.monotonic()
+    (failed,) = sync(settings, ["product_db"]).failed
+    assert time.monotonic() - started < 30
+    assert "127.0.0.1" in failed.error and "timeout" in failed.error.lower()
+    assert "pw-Zq8" not in failed.error
+    silent.close()
+
+
+def test_timeouts_are_added_to_a_product_db_url_that_sets_none():
+    from revtruth.sources.product_db.helpers import with_timeouts
+
+    assert with_timeouts("postgresql://u:p@h:5432/db?sslmode=require", 20) == (
+        "postgresql://u:p@h:5432/db?sslmode=require&connect_timeout=20&keepalives=1"
+        "&keepalives_idle=20&keepalives_interval=6&keepalives_count=3"
+    )
+    assert "connect_timeout=5" in with_timeouts("postgresql://h/db?connect_timeout=5", 20)
+    assert with_timeouts("host=h dbname=db", 20) == "host=h dbname=db"

@@ -90,6 +90,7 @@ def build_source(settings: Settings, system: str) -> Any:
         )
     if system == "product_db":
         from revtruth.sources.product_db import product_db
+        from revtruth.sources.product_db.helpers import with_timeouts
 
         db = sources.product_db
         if not db.url:
@@ -97,7 +98,7 @@ def build_source(settings: Settings, system: str) -> Any:
                 "the product database needs a URL: set REVTRUTH_SOURCES__PRODUCT_DB__URL"
             )
         return product_db(
-            url=db.url.reveal(),
+            url=with_timeouts(db.url.reveal(), db.timeout_seconds),
             schema=db.schema,
             tables=list(db.tables),
             chunk_rows=db.chunk_rows,

@@ -377,6 +377,13 @@ class ProductDbSettings:
     url: Secret | None = setting(None, "SQLAlchemy/libpq URL of a read-only user.", secret=True)
     schema: str = setting("public", "Schema the product tables live in.")
     tables: tuple[str, ...] = setting(("tenants", "users", "user_activity_logs"), "Tables to sync.")
+    timeout_seconds: int = setting(
+        20,
+        "Seconds to wait for the database to answer a connection, and silence on an open "
+        "one before the sync fails (libpq's connect_timeout and TCP keepalives, unless the "
+        "URL sets its own).",
+        check=(lambda v: v > 0, "a positive number of seconds"),
+    )
     chunk_rows: int = setting(
         100_000,
         "Rows per Arrow batch read from the database.",

@@ -39,6 +39,29 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def with_timeouts(url: str, seconds: int) -> str:
+    """`url` with libpq's connect timeout and TCP keepalives, unless it sets them itself: a
+    server that accepts the connection and never answers, or goes silent in the middle of a
+    read, then fails the sync within about `seconds` (naming the host) instead of hanging
+    while it holds the warehouse. Only URLs (postgresql://…) are extended."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        return url
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    interval = max(1, seconds // 3)
+    for key, value in (
+        ("connect_timeout", seconds),
+        ("keepalives", 1),
+        ("keepalives_idle", seconds),
+        ("keepalives_interval", interval),
+        ("keepalives_count", 3),
+    ):
+        query.setdefault(key, str(value))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 @contextlib.contextmanager
 def read_only_connection(url: str) -> Iterator[Any]:
     """An ADBC connection whose session cannot write, whatever the role may do."""
