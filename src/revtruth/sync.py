@@ -70,6 +70,7 @@ def build_source(settings: Settings, system: str) -> Any:
             base_url=stripe.base_url,
             page_size=stripe.page_size,
             max_network_retries=stripe.max_network_retries,
+            timeout_seconds=stripe.timeout_seconds,
         )
     if system == "salesforce":
         from revtruth.sources.salesforce import salesforce_source

@@ -246,6 +246,48 @@ def test_rate_limited_api_still_loads_everything(plan: BillingPlan, warehouse: W
     assert loaded_counts(warehouse) == TINY_COUNTS
 
 
+def test_responses_cut_short_are_read_again_and_everything_loads(warehouse: Warehouse) -> None:
+    # every third response stops halfway through its body (IncompleteRead), which the
+    # client does not retry by itself
+    with StripeServer(tiny_billing_plan(), API_KEY) as cut:
+        cut.truncate_every = 3
+        warehouse.run(source_for(cut), DATASET)
+        assert cut.request_count > 9
+    assert loaded_counts(warehouse) == TINY_COUNTS
+
+
+def test_a_server_that_never_answers_fails_in_time_naming_its_address() -> None:
+    import socket
+    import threading
+    import time
+
+    from revtruth.sources.stripe.helpers import StripeUnreachable
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    held: list = []
+    threading.Thread(target=lambda: held.append(silent.accept()), daemon=True).start()
+    address = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    started = time.monotonic()
+    with pytest.raises(Exception) as failure:  # dlt wraps the source's error
+        list(
+            stripe_source(
+                api_key=API_KEY, base_url=address, max_network_retries=0, timeout_seconds=1
+            )
+        )
+    assert time.monotonic() - started < 20
+    root = failure.value
+    while root.__cause__ or root.__context__:
+        root = root.__cause__ or root.__context__
+        if isinstance(root, StripeUnreachable):
+            break
+    assert isinstance(root, StripeUnreachable)
+    assert f"Stripe at {address} could not be read" in str(root)
+    assert "again later may succeed" in str(root)
+    silent.close()
+
+
 def test_malformed_record_is_quarantined_with_its_reason_while_the_rest_loads(
     plan: BillingPlan, warehouse: Warehouse, tmp_path: Path
 ) -> None:

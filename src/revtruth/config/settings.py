@@ -343,6 +343,12 @@ class StripeSettings:
     max_network_retries: int = setting(
         5, "Retries of a failed or rate-limited request.", check=_COUNT
     )
+    timeout_seconds: float = setting(
+        30.0,
+        "Seconds to wait for Stripe to answer one request before it is retried (and the "
+        "sync fails, naming the address, once the retries are spent).",
+        check=(lambda v: v > 0, "a positive number of seconds"),
+    )
 
 
 @dataclass(frozen=True)

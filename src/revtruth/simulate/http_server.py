@@ -81,6 +81,10 @@ class SimulatedServer:
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
+        # A fault: every n-th response (0: none) is cut off halfway through its body and the
+        # connection closed, as a proxy or a dropped link leaves it (the client reads an
+        # IncompleteRead).
+        self.truncate_every = 0
 
     # ------------------------------------------------------------ what subclasses provide
 
@@ -248,6 +252,11 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        every = app.truncate_every
+        if every and app.request_count % every == 0:
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(data)
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve

@@ -31,8 +31,9 @@ def stripe_source(
     base_url: str = "https://api.stripe.com",
     page_size: int = PAGE_SIZE_MAX,
     max_network_retries: int = 5,
+    timeout_seconds: float = 30,
 ) -> list[DltResource]:
-    client = make_client(api_key, base_url, max_network_retries)
+    client = make_client(api_key, base_url, max_network_retries, timeout_seconds)
     resources = [_merged_resource(client, endpoint, page_size) for endpoint in MERGED_ENDPOINTS]
     resources.append(_events_resource(client, page_size))
     return resources

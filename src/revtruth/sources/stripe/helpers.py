@@ -15,22 +15,43 @@ T = TypeVar("T")
 RATE_LIMIT_RETRIES = 8
 
 
-def make_client(api_key: str, base_url: str, max_network_retries: int) -> stripe.StripeClient:
+# The connection errors the client gives up on at once, though a repeated GET is safe: a
+# body cut short (IncompleteRead, a chunked body ending early). SSL errors are no such luck.
+CONNECTION_RETRIES = 4
+
+
+class StripeUnreachable(RuntimeError):
+    """Stripe (or the address configured for it) could not be read: a network problem."""
+
+
+def make_client(
+    api_key: str, base_url: str, max_network_retries: int, timeout_seconds: float = 30
+) -> stripe.StripeClient:
     """The official client; only its base address changes for a simulator or a proxy.
 
-    The client retries network errors and 5xx itself. It does not retry rate limiting (a
-    429 without `Stripe-Should-Retry`), which is what Stripe sends when an account goes over
-    its read limit; `with_rate_limit_backoff` does that.
+    The client retries timeouts, failed connections and 5xx itself, each request waiting at
+    most `timeout_seconds` for an answer (the library's default is 80 s, which made a silent
+    server cost eight minutes before failing). It does not retry rate limiting (a 429
+    without `Stripe-Should-Retry`), which is what Stripe sends when an account goes over its
+    read limit, nor a response cut short; `with_backoff` does those.
     """
-    return stripe.StripeClient(
+    client = stripe.StripeClient(
         api_key,
         base_addresses={"api": base_url.rstrip("/")},
         max_network_retries=max_network_retries,
+        http_client=stripe.RequestsClient(timeout=(min(10, timeout_seconds), timeout_seconds)),
     )
+    client.revtruth_base_url = base_url.rstrip("/")  # for errors that name where they failed
+    return client
 
 
-def with_rate_limit_backoff(call: Callable[[], T], retries: int = RATE_LIMIT_RETRIES) -> T:
-    """Call, and on a 429 wait (exponential, jittered, honouring Retry-After) and call again."""
+def with_backoff(
+    call: Callable[[], T], where: str = "Stripe", retries: int = RATE_LIMIT_RETRIES
+) -> T:
+    """Call, and on a 429 wait (exponential, jittered, honouring Retry-After) and call again;
+    likewise, a few times, on a connection error the client did not retry itself. A
+    connection error that outlasts them is raised as `StripeUnreachable`, naming `where`."""
+    connection_failures = 0
     for attempt in range(retries + 1):
         try:
             return call()
@@ -41,7 +62,21 @@ def with_rate_limit_backoff(call: Callable[[], T], retries: int = RATE_LIMIT_RET
                 (exc.headers or {}).get("Retry-After") if hasattr(exc, "headers") else None
             )
             delay = float(retry_after) if retry_after else min(0.25 * 2**attempt, 16.0)
-            time.sleep(delay * (1 + random.random() / 4))
+        except stripe.APIConnectionError as exc:
+            detail = str(exc).split("\n\n")[-1].strip() or type(exc).__name__
+            connection_failures += 1
+            if (
+                exc.should_retry  # the client already retried it max_network_retries times
+                or "SSL" in detail
+                or connection_failures > CONNECTION_RETRIES
+                or attempt == retries
+            ):
+                raise StripeUnreachable(
+                    f"{where} could not be read ({detail}); a network problem, so running "
+                    "`revtruth sync stripe` again later may succeed"
+                ) from exc
+            delay = min(0.25 * 2**connection_failures, 4.0)
+        time.sleep(delay * (1 + random.random() / 4))
     raise AssertionError("unreachable")
 
 
@@ -63,7 +98,7 @@ def list_pages(
         params["expand"] = [f"data.{path}" for path in endpoint.expand]
     params.update(extra_params or {})
     service = _service(client, endpoint.service)
-    page = _first_page(service, params)
+    page = _first_page(service, params, _where(client))
     while True:
         # for_json: the library turns Stripe's decimal strings (`unit_amount_decimal`, up to 12
         # places) into Decimal; kept as the strings Stripe sent, raw data lands as it came and
@@ -77,16 +112,20 @@ def list_pages(
         if not page.has_more or not page.data:
             return
         next_params = {**params, "starting_after": page.data[-1].id}
-        page = with_rate_limit_backoff(lambda params=next_params: service.list(params=params))
+        page = with_backoff(lambda params=next_params: service.list(params=params), _where(client))
 
 
-def _first_page(service: Any, params: dict[str, Any]) -> Any:
+def _where(client: stripe.StripeClient) -> str:
+    return f"Stripe at {getattr(client, 'revtruth_base_url', 'api.stripe.com')}"
+
+
+def _first_page(service: Any, params: dict[str, Any], where: str) -> Any:
     """Accounts pinned to an API version older than a field cannot expand it (subscription
     `discounts` arrived in 2023; such accounts get the single legacy `discount` inline), so an
     expansion Stripe refuses is dropped and the list asked again without it."""
     while True:
         try:
-            return with_rate_limit_backoff(lambda: service.list(params=dict(params)))
+            return with_backoff(lambda: service.list(params=dict(params)), where)
         except stripe.InvalidRequestError as exc:
             refused = [
                 path
@@ -106,10 +145,11 @@ def _complete_nested_list(client: stripe.StripeClient, obj: dict[str, Any], fiel
     data = list(nested.get("data") or [])
     while nested.get("has_more") and data:
         after = data[-1]["id"]
-        response = with_rate_limit_backoff(
+        response = with_backoff(
             lambda url=nested["url"], after=after: client.raw_request(
                 "get", url, limit=PAGE_SIZE_MAX, starting_after=after
-            )
+            ),
+            _where(client),
         )
         nested = client.deserialize(response, api_mode="V1").to_dict(for_json=True)
         data.extend(nested.get("data") or [])
