@@ -281,3 +281,32 @@ def test_timeouts_are_added_to_a_product_db_url_that_sets_none():
     )
     assert "connect_timeout=5" in with_timeouts("postgresql://h/db?connect_timeout=5", 20)
     assert with_timeouts("host=h dbname=db", 20) == "host=h dbname=db"
+
+
+def test_a_sync_after_one_killed_with_its_data_extracted_loads_both(
+    api_company: Company, tmp_path: Path
+) -> None:
+    # what a sync killed after dlt extracted its data leaves: a load package on disk
+    import dlt
+
+    from revtruth.sync import build_source, destination_for, pipelines_dir
+
+    settings = settings_for(api_company, tmp_path)
+    left = dlt.pipeline(
+        pipeline_name="revtruth_stripe",
+        destination=destination_for(settings),
+        dataset_name=settings.warehouse.dataset_name("stripe"),
+        pipelines_dir=str(pipelines_dir(settings)),
+    )
+    left.extract(build_source(settings, "stripe"))
+    assert left.has_pending_data
+
+    (result,) = sync(settings, ["stripe"]).results
+    assert result.error is None and result.recovered
+    assert result.rows_by_table["customers"] == len(api_company.plan.billing.customers)
+    con = duckdb.connect(str(settings.warehouse.resolved_path), read_only=True)
+    loads = con.execute("select count(*) from raw_stripe._dlt_loads where status = 0").fetchall()
+    customers = con.execute("select count(*) from raw_stripe.customers").fetchall()
+    con.close()
+    assert loads[0][0] == 2  # the one left behind, then this sync's own
+    assert customers[0][0] == len(api_company.plan.billing.customers)  # merged, not doubled

@@ -33,6 +33,7 @@ class SourceResult:
     quarantined: int = 0
     seconds: float = 0.0
     error: str | None = None
+    recovered: bool = False  # it first finished loading what an interrupted sync left
 
     @property
     def rows(self) -> int:
@@ -166,8 +167,15 @@ def sync(
                     dataset_name=settings.warehouse.dataset_name(system),
                     pipelines_dir=str(pipelines_dir(settings)),
                 )
+                if pipeline.has_pending_data:
+                    # a sync killed after extracting left load packages: dlt's run() would
+                    # load only those and skip this sync's fresh data, so finish them first
+                    pipeline.normalize()
+                    pipeline.load()
+                    result.recovered = True
                 pipeline.run(build_source(settings, system), loader_file_format="parquet")
-                counts = dict(pipeline.last_trace.last_normalize_info.row_counts)
+                normalized = pipeline.last_trace.last_normalize_info
+                counts = dict(normalized.row_counts) if normalized else {}
                 result.rows_by_table = counts
                 result.quarantined = counts.get(QUARANTINE_TABLE, 0)
             except Exception as exc:  # noqa: BLE001 - one source's failure is reported, not fatal

@@ -141,7 +141,11 @@ def _print_sync_summary(summary) -> None:
             str(len([t for t in r.rows_by_table if not t.startswith("_")])),
             str(r.quarantined),
             f"{r.seconds:.1f}",
-            "[red]failed[/]" if r.error else "ok",
+            "[red]failed[/]"
+            if r.error
+            else "ok, after finishing an interrupted sync's load"
+            if r.recovered
+            else "ok",
         )
     console.print(table)
 
