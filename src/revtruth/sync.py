@@ -104,6 +104,7 @@ def build_source(settings: Settings, system: str) -> Any:
             schema=db.schema,
             tables=list(db.tables),
             chunk_rows=db.chunk_rows,
+            cursor_lookback=db.cursor_lookback,
         )
     raise SyncError(f"unknown source {system!r}: choose from {', '.join(SYSTEMS)}")
 

@@ -108,7 +108,67 @@ def test_new_activity_rows_are_appended_on_the_next_run_and_only_they(
     ) == [(len(plan.activity) + 3, len(plan.activity) + 3)]
 
 
-def test_tenants_changed_in_postgres_are_merged_without_duplicate_ids(
+def test_a_row_committed_late_with_a_lower_id_is_still_loaded(
+    product_database: ProductDb, warehouse: Warehouse
+) -> None:
+    # ids are handed out at insert, rows appear at commit: 90020 is read first, then the
+    # transaction holding 90010 commits
+    source = lambda: product_db(url=product_database.reader_url, cursor_lookback=100)  # noqa: E731
+    warehouse.run(source(), DATASET)
+    last_id = max(product_database.plan.activity.event_id)
+    plan = product_database.plan
+    tenant_id, user_id = plan.users[0].tenant_id, plan.users[0].user_id
+
+    def insert(event_id: int) -> None:
+        with psycopg.connect(product_database.admin_url) as conn:
+            conn.execute(
+                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
+                " VALUES (%s, %s, %s, 'login', %s)",
+                (event_id, tenant_id, user_id, datetime(2025, 7, 1, 9, 30, tzinfo=UTC)),
+            )
+
+    insert(last_id + 20)
+    warehouse.run(source(), DATASET)
+    insert(last_id + 10)
+    warehouse.run(source(), DATASET)
+    assert warehouse.sql(
+        f"select id from {DATASET}.user_activity_logs where id > ? order by id", [last_id]
+    ) == [(last_id + 10,), (last_id + 20,)]
+    # the rows read again are merged, not doubled
+    assert warehouse.sql(
+        f"select count(*) - count(distinct id) from {DATASET}.user_activity_logs"
+    ) == [(0,)]
+    assert warehouse.sql(f"select count(*) from {DATASET}.user_activity_logs") == [
+        (len(plan.activity) + 2,)
+    ]
+
+
+def test_without_a_lookback_a_late_row_with_a_lower_id_is_skipped(
+    product_database: ProductDb, warehouse: Warehouse
+) -> None:
+    # why the lookback is on by default: reading only past the last id loses it
+    warehouse.run(product_db(url=product_database.reader_url), DATASET)
+    last_id = max(product_database.plan.activity.event_id)
+    plan = product_database.plan
+    for event_id in (last_id + 40, last_id + 30):
+        with psycopg.connect(product_database.admin_url) as conn:  # committed on leaving
+            conn.execute(
+                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
+                " VALUES (%s, %s, %s, 'login', %s)",
+                (
+                    event_id,
+                    plan.users[0].tenant_id,
+                    plan.users[0].user_id,
+                    datetime(2025, 7, 1, 9, 30, tzinfo=UTC),
+                ),
+            )
+            warehouse.run(product_db(url=product_database.reader_url), DATASET)
+    assert warehouse.sql(
+        f"select id from {DATASET}.user_activity_logs where id > ? order by id", [last_id]
+    ) == [(last_id + 40,)]
+
+
+def test_tenants_changed_in_postgres_are_read_again_without_duplicate_ids(
     product_database: ProductDb, warehouse: Warehouse
 ) -> None:
     warehouse.run(product_db(url=product_database.reader_url), DATASET)

@@ -383,6 +383,13 @@ class ProductDbSettings:
     url: Secret | None = setting(None, "SQLAlchemy/libpq URL of a read-only user.", secret=True)
     schema: str = setting("public", "Schema the product tables live in.")
     tables: tuple[str, ...] = setting(("tenants", "users", "user_activity_logs"), "Tables to sync.")
+    cursor_lookback: int = setting(
+        10_000,
+        "How many ids behind the last one read each sync reads again from the append-only "
+        "activity table, merging on its key: a row committed late with a lower id is then "
+        "still loaded (0: read only past the last id).",
+        check=(lambda v: v >= 0, "0 or a positive number of ids"),
+    )
     timeout_seconds: int = setting(
         20,
         "Seconds to wait for the database to answer a connection, and silence on an open "

@@ -100,14 +100,19 @@ def describe_tables(conn: Any, schema: str, tables: list[str]) -> list[TableInfo
         columns: dict[str, list[tuple[str, str]]] = {}
         for table, column, udt in cur.fetchall():
             columns.setdefault(table, []).append((column, udt))
+        # Primary keys from the catalogue: information_schema.table_constraints shows only
+        # the tables a user owns or may do more than SELECT on, so a read-only role (as
+        # revtruth asks for) would see no key at all, and every table would be replaced
+        # instead of merged, and a lookback could not merge what it reads again.
         cur.execute(
             """
-            SELECT tc.table_name, kcu.column_name
-            FROM information_schema.table_constraints tc
-            JOIN information_schema.key_column_usage kcu
-              ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
-            WHERE tc.table_schema = $1 AND tc.constraint_type = 'PRIMARY KEY'
-            ORDER BY tc.table_name, kcu.ordinal_position
+            SELECT c.relname, a.attname
+            FROM pg_index i
+            JOIN pg_class c ON c.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey)
+            WHERE i.indisprimary AND n.nspname = $1
+            ORDER BY c.relname, array_position(i.indkey::int2[], a.attnum)
             """,
             (schema,),
         )
