@@ -30,8 +30,18 @@ def _processes_mentioning(text: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("stopping", [signal.SIGTERM, signal.SIGINT])
 def test_simulate_serve_stops_its_servers_and_removes_its_folders(tmp_path, stopping):
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
+    import shutil
+    import tempfile
+
+    # short: PostgreSQL's socket goes in it, and a Unix socket path holds 107 bytes at most
+    private_tmp = Path(tempfile.mkdtemp(prefix="rt-stop-", dir="/tmp"))
+    try:
+        _serve_and_stop(tmp_path, private_tmp, stopping)
+    finally:
+        shutil.rmtree(private_tmp, ignore_errors=True)
+
+
+def _serve_and_stop(tmp_path: Path, private_tmp: Path, stopping: signal.Signals) -> None:
     serve = subprocess.Popen(
         [*REVTRUTH, "simulate", "serve", "--dir", str(tmp_path / "sim"), "--seed", "3"],
         stdout=subprocess.PIPE,
