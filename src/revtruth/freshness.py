@@ -16,7 +16,6 @@ what they show and warn when a later build failed.
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,18 +65,9 @@ def anchor_table(settings: Settings, system: str) -> str:
 
 
 def _pipeline(settings: Settings, dataset: str) -> Any:
-    import dlt
+    from revtruth.sync import dataset_pipeline
 
-    import revtruth.sources  # noqa: F401  (dlt's no-telemetry default, before dlt runs)
-    from revtruth.sync import destination_for, pipelines_dir
-
-    logging.getLogger("dlt").setLevel(logging.ERROR)
-    return dlt.pipeline(
-        pipeline_name=f"revtruth_read_{dataset}",
-        destination=destination_for(settings),
-        dataset_name=dataset,
-        pipelines_dir=str(pipelines_dir(settings)),
-    )
+    return dataset_pipeline(settings, dataset)
 
 
 def _rows(client: Any, sql: str) -> list[tuple] | None:

@@ -126,6 +126,21 @@ def pipelines_dir(settings: Settings) -> Path:
     return settings.base_dir / ".revtruth" / "dlt"
 
 
+def dataset_pipeline(settings: Settings, dataset: str) -> Any:
+    """A dlt pipeline on one schema of the warehouse, for revtruth's own reads and writes
+    there (identity's inputs and results, the build log, the sources' load records): any
+    destination sync loads into, through dlt's SQL client."""
+    import dlt
+
+    _quiet_dlt()
+    return dlt.pipeline(
+        pipeline_name=f"revtruth_{dataset}",
+        destination=destination_for(settings),
+        dataset_name=dataset,
+        pipelines_dir=str(pipelines_dir(settings)),
+    )
+
+
 def enabled_systems(settings: Settings, requested: Sequence[str] | None = None) -> list[str]:
     if requested:
         unknown = [s for s in requested if s not in SYSTEMS]

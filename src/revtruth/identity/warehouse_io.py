@@ -9,7 +9,6 @@ one machine, and the model then behaves the same everywhere.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import duckdb
@@ -32,18 +31,9 @@ INPUTS = {
 
 
 def _pipeline(settings: Settings, dataset: str) -> Any:
-    import dlt
+    from revtruth.sync import dataset_pipeline
 
-    import revtruth.sources  # noqa: F401  (dlt's no-telemetry default, before dlt runs)
-    from revtruth.sync import destination_for, pipelines_dir
-
-    logging.getLogger("dlt").setLevel(logging.ERROR)
-    return dlt.pipeline(
-        pipeline_name=f"revtruth_{dataset}",
-        destination=destination_for(settings),
-        dataset_name=dataset,
-        pipelines_dir=str(pipelines_dir(settings)),
-    )
+    return dataset_pipeline(settings, dataset)
 
 
 def read_inputs(settings: Settings) -> dict[str, pa.Table]:
