@@ -310,3 +310,45 @@ def test_a_sync_after_one_killed_with_its_data_extracted_loads_both(
     con.close()
     assert loads[0][0] == 2  # the one left behind, then this sync's own
     assert customers[0][0] == len(api_company.plan.billing.customers)  # merged, not doubled
+
+
+@pytest.mark.slow
+def test_a_warehouse_restored_from_a_backup_is_synced_from_where_it_stands(
+    company: Company, tmp_path: Path
+) -> None:
+    # without the lookback, so that only the cursor's state decides what is read
+    import shutil
+    from datetime import UTC, datetime
+
+    import psycopg
+
+    settings = settings_for(company, tmp_path, REVTRUTH_SOURCES__PRODUCT_DB__CURSOR_LOOKBACK="0")
+    warehouse = settings.warehouse.resolved_path
+    assert not sync(settings, ["product_db"]).failed
+    shutil.copy(warehouse, tmp_path / "backup.duckdb")
+
+    plan = company.plan.product_db
+    last_id = max(plan.activity.event_id)
+    new_ids = [last_id + 101, last_id + 102]
+    with psycopg.connect(company.running.product_db_admin_url) as conn:
+        for event_id in new_ids:
+            conn.execute(
+                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
+                " VALUES (%s, %s, %s, 'login', %s)",
+                (
+                    event_id,
+                    plan.users[0].tenant_id,
+                    plan.users[0].user_id,
+                    datetime(2025, 7, 1, 9, 30, tzinfo=UTC),
+                ),
+            )
+    assert not sync(settings, ["product_db"]).failed  # loads them; this machine's cursor moves
+    shutil.copy(tmp_path / "backup.duckdb", warehouse)  # the warehouse goes back
+
+    assert not sync(settings, ["product_db"]).failed
+    con = duckdb.connect(str(warehouse), read_only=True)
+    loaded = con.execute(
+        "select id from raw_product_db.user_activity_logs where id > ? order by id", [last_id]
+    ).fetchall()
+    con.close()
+    assert loaded == [(i,) for i in new_ids]

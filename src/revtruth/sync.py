@@ -189,6 +189,7 @@ def sync(
                     pipeline.normalize()
                     pipeline.load()
                     result.recovered = True
+                pipeline = _with_the_warehouse_state(pipeline)
                 pipeline.run(build_source(settings, system), loader_file_format="parquet")
                 normalized = pipeline.last_trace.last_normalize_info
                 counts = dict(normalized.row_counts) if normalized else {}
@@ -200,6 +201,26 @@ def sync(
             notify(system, "failed" if result.error else "done")
             results.append(result)
     return SyncSummary(results)
+
+
+def _with_the_warehouse_state(pipeline: Any) -> Any:
+    """The pipeline afresh, its cursors and schemas restored from the warehouse at its run.
+
+    dlt keeps a copy of its state on this machine and prefers it when it is newer than the
+    warehouse's. After the warehouse is restored from a backup, that copy is ahead: the
+    cursors would skip every row loaded after the backup, for good. The state that says
+    what the warehouse holds is the warehouse's own, so the local copy is dropped before
+    each sync (after any load it had pending went in) and dlt restores the state from the
+    warehouse."""
+    import dlt
+
+    pipeline.drop()
+    return dlt.pipeline(
+        pipeline_name=pipeline.pipeline_name,
+        destination=pipeline.destination,
+        dataset_name=pipeline.dataset_name,
+        pipelines_dir=pipeline.pipelines_dir,
+    )
 
 
 def _describe(exc: BaseException) -> str:

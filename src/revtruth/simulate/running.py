@@ -29,6 +29,7 @@ class RunningCompany:
     salesforce_username: str
     salesforce_password: str
     product_db_url: str | None  # the read-only role's URL
+    product_db_admin_url: str | None = None  # the owner's, to change the data (tests)
 
     def environment(self) -> dict[str, str]:
         """revtruth's settings for these servers, as the environment variables a user sets;
@@ -114,4 +115,5 @@ def running_company(
             salesforce_username=sf_username,
             salesforce_password=sf_password,
             product_db_url=reader_url,
+            product_db_admin_url=admin_url if "product_db" in systems else None,
         )
