@@ -246,6 +246,66 @@ def test_rate_limited_api_still_loads_everything(plan: BillingPlan, warehouse: W
     assert loaded_counts(warehouse) == TINY_COUNTS
 
 
+class _LeavesOutDerivedFields(StripeServer):
+    """A Stripe-compatible server that sends subscription items without `subscription` and
+    subscriptions without `currency`, as old API versions and some imitations do."""
+
+    def on_start(self) -> None:
+        from revtruth.simulate.stripe.render import render_billing
+
+        rendered = render_billing(self._billing)
+        for items in rendered.subscription_items.values():
+            for item in items:
+                item.pop("subscription", None)
+        for subscription in rendered.subscriptions.values():
+            subscription.pop("currency", None)
+            for item in subscription["items"]["data"]:
+                item.pop("subscription", None)
+        self._load(rendered)
+
+
+def test_fields_an_old_api_version_leaves_out_are_written_in_from_the_items(
+    warehouse: Warehouse,
+) -> None:
+    plan = tiny_billing_plan()
+    with _LeavesOutDerivedFields(plan, API_KEY) as server:
+        warehouse.run(source_for(server), DATASET)
+    assert loaded_counts(warehouse) == TINY_COUNTS
+    assert warehouse.sql(
+        f"select count(*) from {DATASET}.subscriptions where currency is null"
+    ) == [(0,)]
+    parents = warehouse.sql(
+        f"select count(*) from {DATASET}.subscriptions__items__data i "
+        f"join {DATASET}.subscriptions s on s._dlt_id = i._dlt_parent_id "
+        "where i.subscription = s.id"
+    )
+    assert parents == [(TINY_COUNTS["subscriptions__items__data"],)]
+    currencies = {s.subscription_id: s.currency for s in plan.subscriptions}
+    assert dict(warehouse.sql(f"select id, currency from {DATASET}.subscriptions")) == currencies
+
+
+class _RefusesExpansionsInItsOwnWords(StripeServer):
+    """A Stripe-compatible server that refuses an expansion of subscriptions with a message
+    that names no path the way Stripe's does."""
+
+    def _route(self, path: str, params: dict) -> object:
+        from revtruth.simulate.stripe.errors import ApiError
+
+        if path.endswith("/subscriptions") and params.get("expand"):
+            raise ApiError(400, "Expansion is not supported for this resource", param="expand")
+        return super()._route(path, params)
+
+
+def test_an_expansion_refused_in_other_words_is_dropped_and_the_list_read(
+    warehouse: Warehouse,
+) -> None:
+    with _RefusesExpansionsInItsOwnWords(tiny_billing_plan(), API_KEY) as server:
+        warehouse.run(source_for(server), DATASET)
+    counts = loaded_counts(warehouse)
+    assert counts["subscriptions"] == TINY_COUNTS["subscriptions"]
+    assert counts["subscriptions__items__data"] == TINY_COUNTS["subscriptions__items__data"]
+
+
 def test_responses_cut_short_are_read_again_and_everything_loads(warehouse: Warehouse) -> None:
     # every third response stops halfway through its body (IncompleteRead), which the
     # client does not retry by itself

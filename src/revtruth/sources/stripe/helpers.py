@@ -107,12 +107,33 @@ def list_pages(
         for obj in objects:
             for field in endpoint.nested_lists:
                 _complete_nested_list(client, obj, field)
+            if endpoint.resource == "subscriptions":
+                _fill_from_items(obj)
         if objects:
             yield objects
         if not page.has_more or not page.data:
             return
         next_params = {**params, "starting_after": page.data[-1].id}
         page = with_backoff(lambda params=next_params: service.list(params=params), _where(client))
+
+
+def _fill_from_items(subscription: dict[str, Any]) -> None:
+    """Write in what an account pinned to an old API version, or another Stripe-compatible
+    server, leaves out though it is right there: an item's `subscription` (the subscription
+    that holds it) and the subscription's `currency` (its items' prices', which Stripe
+    requires to be one). Nothing else is changed; the raw data is otherwise as sent."""
+    items = (subscription.get("items") or {}).get("data") or []
+    for item in items:
+        if isinstance(item, dict) and not item.get("subscription"):
+            item["subscription"] = subscription.get("id")
+    if not subscription.get("currency"):
+        currencies = {
+            ((item.get("price") or item.get("plan") or {}).get("currency"))
+            for item in items
+            if isinstance(item, dict)
+        } - {None}
+        if len(currencies) == 1:
+            subscription["currency"] = currencies.pop()
 
 
 def _where(client: stripe.StripeClient) -> str:
@@ -122,19 +143,22 @@ def _where(client: stripe.StripeClient) -> str:
 def _first_page(service: Any, params: dict[str, Any], where: str) -> Any:
     """Accounts pinned to an API version older than a field cannot expand it (subscription
     `discounts` arrived in 2023; such accounts get the single legacy `discount` inline), so an
-    expansion Stripe refuses is dropped and the list asked again without it."""
+    expansion Stripe refuses is dropped and the list asked again without it. The refusal is
+    known by its parameter (`expand`) or by naming the path, not by one wording of the
+    message; when it names no path, the expansions are dropped last first, one at a time."""
     while True:
         try:
             return with_backoff(lambda: service.list(params=dict(params)), where)
         except stripe.InvalidRequestError as exc:
-            refused = [
-                path
-                for path in params.get("expand", [])
-                if f"({path.removeprefix('data.')})" in str(exc.user_message or exc)
-            ]
+            expansions = list(params.get("expand", []))
+            said = f"{exc.user_message or ''} {exc}"
+            refused = [path for path in expansions if path.removeprefix("data.") in said]
+            about_expand = "expand" in str(getattr(exc, "param", "") or "") or "expand" in said
+            if not refused and expansions and about_expand:
+                refused = expansions[-1:]
             if not refused:
                 raise
-            params["expand"] = [path for path in params["expand"] if path not in refused]
+            params["expand"] = [path for path in expansions if path not in refused]
 
 
 def _complete_nested_list(client: stripe.StripeClient, obj: dict[str, Any], field: str) -> None:
