@@ -4,6 +4,7 @@ in tmp_path."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -352,3 +353,50 @@ def test_a_warehouse_restored_from_a_backup_is_synced_from_where_it_stands(
     ).fetchall()
     con.close()
     assert loaded == [(i,) for i in new_ids]
+
+
+def _raw_contents(settings: Settings) -> dict[str, list[tuple]]:
+    """Every raw table's rows (dlt's own columns and tables left out), sorted."""
+    con = duckdb.connect(str(settings.warehouse.resolved_path), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw_stripe', 'raw_salesforce') "
+            "and table_name not like '\\_dlt%' escape '\\' order by 1, 2"
+        ).fetchall()
+        contents = {}
+        for schema, table in tables:
+            columns = [
+                c[0]
+                for c in con.execute(f'describe "{schema}"."{table}"').fetchall()
+                if not c[0].startswith("_dlt")
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            contents[f"{schema}.{table}"] = con.execute(
+                f'select {listed} from "{schema}"."{table}" order by all'
+            ).fetchall()
+        return contents
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_sync_through_ten_percent_faults_equals_a_clean_one(
+    api_company: Company, tmp_path: Path, seed: int
+) -> None:
+    from revtruth.simulate.http_server import Faults
+
+    clean = settings_for(api_company, tmp_path / "clean")
+    assert not sync(clean).failed
+    faulty = settings_for(api_company, tmp_path / "faulty")
+    servers = [api_company.running.stripe, api_company.running.salesforce]
+    for server in servers:
+        server.faults = Faults.parse("429=0.02,500=0.02,reset=0.02,truncate=0.02,slow=0.02")
+        server.faults = dataclasses.replace(server.faults, slow_seconds=0.2, seed=seed)
+    try:
+        summary = sync(faulty)
+    finally:
+        for server in servers:
+            server.faults = Faults()
+    assert not summary.failed, summary.failed
+    assert _raw_contents(faulty) == _raw_contents(clean)

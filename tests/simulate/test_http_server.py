@@ -92,3 +92,32 @@ def test_tls_with_a_throwaway_ca() -> None:
 def test_a_plain_server_has_no_ca_bundle() -> None:
     with EchoServer() as server, pytest.raises(RuntimeError):
         _ = server.ca_bundle_path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("429=0.5,500=0.6", "add up to 1.1"),
+        ("404=0.1", "unknown fault '404'"),
+        ("slow=fast", "'fast' is not a number"),
+        ("reset=2", "not between 0 and 1"),
+    ],
+)
+def test_faults_that_cannot_be_are_refused_with_the_reason(text, message):
+    from revtruth.simulate.http_server import Faults
+
+    with pytest.raises(ValueError, match=message):
+        Faults.parse(text)
+
+
+def test_faults_are_drawn_in_their_shares():
+    import random
+
+    from revtruth.simulate.http_server import Faults
+
+    faults = Faults.parse("429=0.1,500=0.1,reset=0.1,truncate=0.1,slow=0.1")
+    draws = random.Random(7)
+    picked = [faults.pick(draws.random()) for _ in range(10_000)]
+    for kind in ("rate_limited", "server_error", "reset", "truncate", "slow"):
+        assert 900 < picked.count(kind) < 1100, kind
+    assert 4_800 < picked.count(None) < 5_200

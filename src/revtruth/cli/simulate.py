@@ -60,12 +60,26 @@ def simulate_serve(
     salesforce_port: Annotated[
         int, typer.Option(help="Port for the Salesforce simulator (0: any free).")
     ] = 0,
+    faults: Annotated[
+        str,
+        typer.Option(
+            help="Faults the Stripe and Salesforce simulators inject, each a share of "
+            "requests: 429 (rate limited; Salesforce's 503), 500, reset (connection closed "
+            "unanswered), truncate (body cut short), slow (answered a second late), e.g. "
+            "'429=0.05,500=0.02,reset=0.01,truncate=0.01,slow=0.02'.",
+        ),
+    ] = "",
 ) -> None:
     """Start the simulated Stripe, Salesforce and PostgreSQL and print how to reach them."""
     import time
 
     from revtruth.simulate import running_company
+    from revtruth.simulate.http_server import Faults
 
+    try:
+        injected = Faults.parse(faults)
+    except ValueError as exc:
+        raise fail(f"--faults: {exc}", "give kind=share pairs, shares from 0 to 1") from None
     plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
     with running_company(
         plan,
@@ -73,6 +87,7 @@ def simulate_serve(
         legacy_shapes=legacy_shapes,
         stripe_port=stripe_port,
         salesforce_port=salesforce_port,
+        faults=injected,
     ) as company:
         console.print(f"Simulated company (seed {seed}, {size}) is up; ground truth in {truth}.")
         console.print(

@@ -27,6 +27,7 @@ import socket
 import ssl
 import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,65 @@ class Request:
     query: str  # the raw query string, without "?"
     headers: Message  # case-insensitive look-ups: headers.get("Authorization")
     body: bytes
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What a simulated server does wrong, each a share of requests from 0 to 1: answer 429
+    (rate limited, with Retry-After), answer 500, close the connection without an answer
+    (reset), cut the body off halfway (truncate), or answer `slow_seconds` late (slow).
+    Drawn from a generator seeded with `seed`, so a run can be repeated."""
+
+    rate_limited: float = 0.0
+    server_error: float = 0.0
+    reset: float = 0.0
+    truncate: float = 0.0
+    slow: float = 0.0
+    slow_seconds: float = 1.0
+    seed: int = 0
+
+    _NAMES: ClassVar[dict[str, str]] = {
+        "429": "rate_limited",
+        "500": "server_error",
+        "reset": "reset",
+        "truncate": "truncate",
+        "slow": "slow",
+    }
+
+    @classmethod
+    def parse(cls, text: str) -> Faults:
+        """ "429=0.05,500=0.02,reset=0.01,truncate=0.01,slow=0.02" (any of them)."""
+        shares: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, value = part.partition("=")
+            if name.strip() not in cls._NAMES:
+                raise ValueError(
+                    f"unknown fault {name.strip()!r}: choose from {', '.join(cls._NAMES)}"
+                )
+            try:
+                share = float(value)
+            except ValueError:
+                raise ValueError(f"fault {name.strip()}: {value!r} is not a number") from None
+            if not 0 <= share <= 1:
+                raise ValueError(f"fault {name.strip()}: {share} is not between 0 and 1")
+            shares[cls._NAMES[name.strip()]] = share
+        faults = cls(**shares)
+        if faults.total > 1:
+            raise ValueError(f"the faults add up to {faults.total:g}, more than every request")
+        return faults
+
+    @property
+    def total(self) -> float:
+        return self.rate_limited + self.server_error + self.reset + self.truncate + self.slow
+
+    def pick(self, draw: float) -> str | None:
+        """The fault for a uniform draw in [0, 1), or None."""
+        for kind in ("rate_limited", "server_error", "reset", "truncate", "slow"):
+            share = getattr(self, kind)
+            if draw < share:
+                return kind
+            draw -= share
+        return None
 
 
 @dataclass(frozen=True)
@@ -85,6 +145,9 @@ class SimulatedServer:
         # connection closed, as a proxy or a dropped link leaves it (the client reads an
         # IncompleteRead).
         self.truncate_every = 0
+        # Faults drawn at random (`Faults`), e.g. from `revtruth simulate serve --faults`.
+        self.faults = Faults()
+        self._fault_draws: Any = None
 
     # ------------------------------------------------------------ what subclasses provide
 
@@ -93,6 +156,20 @@ class SimulatedServer:
 
     def error_response(self, exc: Exception) -> Response:
         raise exc
+
+    def fault_response(self, status: int) -> Response:
+        """The answer for an injected 429 or 500, in the system's own error format."""
+        return Response(status, {"error": "injected fault"}, {"Retry-After": "1"})
+
+    def draw_fault(self) -> str | None:
+        import random
+
+        if not self.faults.total:
+            return None
+        with self._lock:
+            if self._fault_draws is None:
+                self._fault_draws = random.Random(self.faults.seed)
+            return self.faults.pick(self._fault_draws.random())
 
     def on_start(self) -> None:
         """Called by `start` before the socket opens (e.g. to render the served data)."""
@@ -241,10 +318,19 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, self.path, url.path, url.query, self.headers, body)
-        try:
-            response = app.respond(request)
-        except Exception as exc:  # noqa: BLE001 - the subclass decides what a bug looks like
-            response = app.error_response(exc)
+        fault = app.draw_fault()
+        if fault == "reset":
+            self.close_connection = True  # hang up without a word
+            return
+        if fault == "slow":
+            time.sleep(app.faults.slow_seconds)
+        if fault in ("rate_limited", "server_error"):
+            response = app.fault_response(429 if fault == "rate_limited" else 500)
+        else:
+            try:
+                response = app.respond(request)
+            except Exception as exc:  # noqa: BLE001 - the subclass decides what a bug looks like
+                response = app.error_response(exc)
         data = json.dumps(response.body).encode()
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -253,7 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         every = app.truncate_every
-        if every and app.request_count % every == 0:
+        if fault == "truncate" or (every and app.request_count % every == 0):
             self.wfile.write(data[: len(data) // 2])
             self.close_connection = True
             return

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from revtruth.simulate import product_db
 from revtruth.simulate.company.plan import CompanyPlan
+from revtruth.simulate.http_server import Faults
 from revtruth.simulate.salesforce.server import SalesforceServer
 from revtruth.simulate.stripe.server import StripeServer
 
@@ -68,6 +69,7 @@ def running_company(
     legacy_shapes: bool = False,
     stripe_port: int = 0,
     salesforce_port: int = 0,
+    faults: Faults | None = None,
 ) -> Iterator[RunningCompany]:
     """Start the simulated systems (all three, or those named in `systems`), load the
     product database, stop them all on exit.
@@ -99,6 +101,9 @@ def running_company(
                     port=salesforce_port,
                 )
             )
+        for server in (stripe, salesforce):
+            if server is not None and faults is not None:
+                server.faults = faults
         if "product_db" in systems:
             if product_db_url:
                 admin_url = reader_url = product_db_url

@@ -123,6 +123,19 @@ class SalesforceServer(SimulatedServer):
 
     # ---------------------------------------------------------------- endpoints
 
+    def fault_response(self, status: int) -> Response:
+        # Salesforce answers too many concurrent requests with 503 and a server fault with
+        # 500, each a list of errors; it sends no 429
+        if status == 429:
+            return Response(
+                503,
+                [{"message": "Server Unavailable", "errorCode": "SERVER_UNAVAILABLE"}],
+                {"Retry-After": "1"},
+            )
+        return Response(
+            500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
+        )
+
     def respond(self, request: Request) -> Response:
         path, method = request.path, request.method
         if path.rstrip("/") == "/services/oauth2/token":

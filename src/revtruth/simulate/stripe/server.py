@@ -187,6 +187,15 @@ class StripeServer(SimulatedServer):
                 extra["WWW-Authenticate"] = 'Bearer realm="Stripe"'
             return _response(err.status, err.body(), extra)
 
+    def fault_response(self, status: int) -> Response:
+        # as Stripe answers: a 429 that says no more, a 500 that says it may be retried
+        if status == 429:
+            err = ApiError(429, "Request rate limit exceeded.", code="rate_limit")
+            return _response(429, err.body(), {"Stripe-Version": CURRENT_API_VERSION})
+        body = {"error": {"message": "An unknown error occurred", "type": "api_error"}}
+        headers = {"Stripe-Version": CURRENT_API_VERSION, "Stripe-Should-Retry": "true"}
+        return _response(500, body, headers)
+
     def error_response(self, exc: Exception) -> Response:
         # A simulator bug reaches the client as a 500, as an outage of Stripe's would.
         body = {"error": {"message": f"Simulator error: {exc!r}", "type": "api_error"}}

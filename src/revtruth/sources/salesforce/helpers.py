@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.exceptions import ChunkedEncodingError
 from simple_salesforce import Salesforce
 
 from revtruth.sources.salesforce.settings import CURSOR_FIELD, SKIPPED_FIELD_TYPES
@@ -17,24 +21,68 @@ class SalesforceLoginError(RuntimeError):
     pass
 
 
-class _BundleVerifyingSession(requests.Session):
-    """requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override `Session.verify` (psf/requests
-    #3829), so the bundle is passed on every request instead. Proxies from the environment
-    still apply."""
+# Transient failures are asked again this many times, after 0.5, 1, 2, 4, 8 s (or the
+# server's Retry-After): Salesforce answers 503 when too many requests run at once and 500
+# when it stumbles, and a connection can drop or a body arrive cut short.
+RETRIES = 5
+_TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+# Every request waits at most this long to connect, and then for each read.
+TIMEOUT = (10, 60)
 
-    def __init__(self, ca_bundle: str):
+
+class SalesforceUnreachable(RuntimeError):
+    """Salesforce could not be read: a network problem or an outage, worth trying later."""
+
+
+class _Session(requests.Session):
+    """The session simple-salesforce sends every request through (login, describe, query).
+
+    It verifies TLS against `ca_bundle` when given: requests lets REQUESTS_CA_BUNDLE /
+    CURL_CA_BUNDLE override `Session.verify` (psf/requests#3829), so the bundle is passed on
+    every request; proxies from the environment still apply. It gives every request a
+    timeout, reads each body whole before handing it on (a body cut short fails here, where
+    it can be asked again), and retries transient failures with backoff."""
+
+    def __init__(self, ca_bundle: str | None = None):
         super().__init__()
-        self.verify = self._ca_bundle = ca_bundle
+        self._ca_bundle = ca_bundle
+        if ca_bundle:
+            self.verify = ca_bundle
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
-        kwargs.setdefault("verify", self._ca_bundle)
-        return super().request(method, url, *args, **kwargs)
+        if self._ca_bundle:
+            kwargs.setdefault("verify", self._ca_bundle)
+        kwargs.setdefault("timeout", TIMEOUT)
+        for attempt in range(RETRIES + 1):
+            delay = min(0.5 * 2**attempt, 8.0)
+            try:
+                response = super().request(method, url, *args, **kwargs)
+                response.content  # noqa: B018 - read it all now
+            except requests.exceptions.SSLError:
+                raise  # a certificate refused is no network problem: trying later won't help
+            except (requests.ConnectionError, requests.Timeout, ChunkedEncodingError) as exc:
+                if attempt == RETRIES:
+                    host = urlsplit(str(url)).netloc
+                    raise SalesforceUnreachable(
+                        f"Salesforce at {host} could not be read ({type(exc).__name__}); a "
+                        "network problem, so running `revtruth sync salesforce` again later "
+                        "may succeed"
+                    ) from exc
+            else:
+                if response.status_code not in _TRANSIENT_STATUSES or attempt == RETRIES:
+                    return response
+                retry_after = response.headers.get("Retry-After", "")
+                if retry_after.isdigit():
+                    delay = min(float(retry_after), 30.0)
+            time.sleep(delay * (1 + random.random() / 4))
+        raise AssertionError("unreachable")
 
 
 def http_session(ca_bundle: str | None) -> requests.Session:
     """A session that verifies TLS against `ca_bundle` when given (corporate proxies, the
-    simulator) and the system's trust store otherwise. Verification is never turned off."""
-    return _BundleVerifyingSession(ca_bundle) if ca_bundle else requests.Session()
+    simulator) and the system's trust store otherwise (never turned off), with a timeout on
+    every request and retries of transient failures."""
+    return _Session(ca_bundle)
 
 
 def login(
