@@ -366,18 +366,35 @@ def test_malformed_record_is_quarantined_with_its_reason_while_the_rest_loads(
         )
         summary = sync(settings, ["stripe"])
 
+    # the price, and each subscription that carries it in its items
+    on_it = sorted(
+        s.subscription_id
+        for s in plan.subscriptions
+        if any(i.price_id == "price_pro_y" for i in s.items)
+    )
     assert summary.failed == []
-    assert summary.quarantined == 1
-    assert warehouse.sql(
-        f"select source, resource, record_id, reason from {DATASET}.{QUARANTINE_TABLE}"
-    ) == [
-        (
-            "stripe",
-            "prices",
-            "price_pro_y",
-            "'unit_amount' is not an integer amount in minor units: '12.50'",
-        )
+    assert summary.quarantined == 1 + len(on_it)
+    quarantined = warehouse.sql(
+        f"select source, resource, record_id, reason from {DATASET}.{QUARANTINE_TABLE} "
+        "order by resource, record_id"
+    )
+    assert quarantined[0] == (
+        "stripe",
+        "prices",
+        "price_pro_y",
+        "'unit_amount' is not an integer amount in minor units: '12.50'",
+    )
+    assert [row[:3] for row in quarantined[1:]] == [
+        ("stripe", "subscriptions", sub) for sub in on_it
     ]
+    assert all(
+        row[3].startswith("items.data[")
+        and row[3].endswith("].price.unit_amount is not an integer: '12.50'")
+        for row in quarantined[1:]
+    )
     expected = {**TINY_COUNTS, "prices": TINY_COUNTS["prices"] - 1}
-    assert loaded_counts(warehouse) == expected
+    assert {k: v for k, v in loaded_counts(warehouse).items() if "subscriptions" not in k} == {
+        k: v for k, v in expected.items() if "subscriptions" not in k
+    }
+    assert loaded_counts(warehouse)["subscriptions"] == TINY_COUNTS["subscriptions"] - len(on_it)
     assert "price_pro_y" not in ids(warehouse, "prices")

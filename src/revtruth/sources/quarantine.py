@@ -47,10 +47,96 @@ def _amounts_are_integers(*fields: str) -> Check:
     return check
 
 
+def _one_of(field: str, allowed: frozenset[str]) -> Check:
+    """An enumeration's value is one revtruth knows. An unknown one (a status Stripe added,
+    a typo of another server) is quarantined, not guessed at: the marts count on each
+    status's meaning (MRR counts `active` and `past_due`, churn `canceled`, …)."""
+
+    def check(record: dict[str, Any]) -> str | None:
+        value = record.get(field)
+        if value not in allowed:
+            return f"{field!r} is {value!r}, not one of {', '.join(sorted(allowed))}"
+        return None
+
+    return check
+
+
+def _each_nested(list_field: str, *checks: Callable[[dict[str, Any], str], str | None]) -> Check:
+    """Every element of a nested list (`items.data`, `lines.data`) passes `checks`, each
+    given the element and its path ("items.data[2]") to name in the reason."""
+
+    def check(record: dict[str, Any]) -> str | None:
+        nested = record.get(list_field)
+        if nested is None:
+            return None
+        elements = nested.get("data") if isinstance(nested, dict) else None
+        if not isinstance(elements, list):
+            return f"{list_field}.data is not a list: {elements!r}"
+        for position, element in enumerate(elements):
+            path = f"{list_field}.data[{position}]"
+            if not isinstance(element, dict):
+                return f"{path} is not an object: {element!r}"
+            for element_check in checks:
+                reason = element_check(element, path)
+                if reason:
+                    return reason
+        return None
+
+    return check
+
+
+def _nested_id(element: dict[str, Any], path: str) -> str | None:
+    value = element.get("id")
+    if not isinstance(value, str) or not value:
+        return f"{path}.id is missing or not a string: {value!r}"
+    return None
+
+
+def _nested_integers(*fields: str) -> Callable[[dict[str, Any], str], str | None]:
+    """Integer amounts or counts at dotted `fields` of the element ("price.unit_amount")."""
+
+    def check(element: dict[str, Any], path: str) -> str | None:
+        for dotted in fields:
+            value: Any = element
+            for part in dotted.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                return f"{path}.{dotted} is not an integer: {value!r}"
+        return None
+
+    return check
+
+
+SUBSCRIPTION_STATUSES = frozenset(
+    [
+        "active",
+        "canceled",
+        "incomplete",
+        "incomplete_expired",
+        "past_due",
+        "paused",
+        "trialing",
+        "unpaid",
+    ]
+)
+INVOICE_STATUSES = frozenset(["draft", "open", "paid", "uncollectible", "void"])
+
 RESOURCE_CHECKS: dict[str, tuple[Check, ...]] = {
     "prices": (_amounts_are_integers("unit_amount"),),
     "coupons": (_amounts_are_integers("amount_off"),),
-    "invoices": (_amounts_are_integers("total", "subtotal", "amount_paid", "amount_due"),),
+    "subscriptions": (
+        _one_of("status", SUBSCRIPTION_STATUSES),
+        _each_nested(
+            "items",
+            _nested_id,
+            _nested_integers("quantity", "price.unit_amount", "plan.amount"),
+        ),
+    ),
+    "invoices": (
+        _amounts_are_integers("total", "subtotal", "amount_paid", "amount_due"),
+        _one_of("status", INVOICE_STATUSES),
+        _each_nested("lines", _nested_id, _nested_integers("amount", "quantity")),
+    ),
 }
 
 
