@@ -400,3 +400,22 @@ def test_a_sync_through_ten_percent_faults_equals_a_clean_one(
             server.faults = Faults()
     assert not summary.failed, summary.failed
     assert _raw_contents(faulty) == _raw_contents(clean)
+
+
+def test_events_last_read_longer_ago_than_stripe_keeps_them_leave_a_warning(
+    tmp_path: Path,
+) -> None:
+    # a company whose history ended 60 days ago: its last event, the cursor after the first
+    # sync, is older than the 30 days of events Stripe keeps
+    from datetime import UTC, datetime, timedelta
+
+    plan = generate(seed=SEED, size="small", today=datetime.now(UTC).date() - timedelta(days=60))
+    with running_company(plan, systems=("stripe",)) as running:
+        settings = settings_for(Company(plan, running), tmp_path)
+        first = sync(settings, ["stripe"]).results[0]
+        second = sync(settings, ["stripe"]).results[0]
+    assert first.error is None and first.warnings == []  # nothing read before: no gap
+    assert second.error is None
+    (warning,) = second.warnings
+    assert "Stripe keeps 30 days of them, so stripe.events has a gap" in warning
+    assert "days ago" in warning

@@ -34,6 +34,7 @@ class SourceResult:
     seconds: float = 0.0
     error: str | None = None
     recovered: bool = False  # it first finished loading what an interrupted sync left
+    warnings: list[str] = field(default_factory=list)  # loaded, but something is missing
 
     @property
     def rows(self) -> int:
@@ -190,6 +191,8 @@ def sync(
                     pipeline.load()
                     result.recovered = True
                 pipeline = _with_the_warehouse_state(pipeline)
+                if system == "stripe":
+                    result.warnings += _events_gap(pipeline)
                 pipeline.run(build_source(settings, system), loader_file_format="parquet")
                 normalized = pipeline.last_trace.last_normalize_info
                 counts = dict(normalized.row_counts) if normalized else {}
@@ -201,6 +204,34 @@ def sync(
             notify(system, "failed" if result.error else "done")
             results.append(result)
     return SyncSummary(results)
+
+
+# Stripe keeps an account's events for 30 days.
+EVENT_RETENTION_DAYS = 30
+
+
+def _events_gap(pipeline: Any) -> list[str]:
+    """A warning when the events were last read longer ago than Stripe keeps them: those in
+    between are gone for good. The objects themselves are listed whole at every sync, so
+    customers, subscriptions and invoices are complete; only `stripe.events`, which explains
+    changes in `revtruth report mrr`, has a gap."""
+    import time
+
+    pipeline.sync_destination()  # the state the warehouse holds, restored before it is read
+    try:
+        incremental = pipeline.state["sources"]["stripe"]["resources"]["events"]["incremental"]
+        last_read = int(incremental["created"]["last_value"])
+    except (KeyError, TypeError, ValueError):
+        return []  # never read: the first sync reads everything Stripe still has
+    age_days = (time.time() - last_read) / 86400
+    if last_read <= 0 or age_days <= EVENT_RETENTION_DAYS:
+        return []
+    since = time.strftime("%Y-%m-%d", time.gmtime(last_read))
+    return [
+        f"events were last read up to {since}, {age_days:.0f} days ago; Stripe keeps "
+        f"{EVENT_RETENTION_DAYS} days of them, so stripe.events has a gap from then (the "
+        "customers, subscriptions and invoices are listed whole and complete)"
+    ]
 
 
 def _with_the_warehouse_state(pipeline: Any) -> Any:

@@ -111,6 +111,9 @@ def sync_command(
     except SyncError as exc:
         raise fail(str(exc), "see `revtruth init` for the settings") from None
     _print_sync_summary(summary)
+    for result in summary.results:
+        for warning in result.warnings:
+            err.print(f"[bold yellow]warning:[/] {result.system}: {warning}", highlight=False)
     if summary.failed:
         for result in summary.failed[:-1]:
             err.print(f"[bold red]error:[/] sync of {result.system} failed: {result.error}")
