@@ -214,3 +214,18 @@ def test_a_report_on_a_warehouse_without_marts_says_so_in_one_line(tmp_path, mon
     assert result.exit_code == 1
     assert "has no marts yet (no successful build)" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["sync", "stripe"], ["build"]])
+def test_a_warehouse_path_that_cannot_be_written_is_one_line_not_a_traceback(
+    tmp_path, monkeypatch, command
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REVTRUTH_WAREHOUSE__PATH", str(blocker / "revtruth.duckdb"))
+    monkeypatch.setenv("REVTRUTH_SOURCES__STRIPE__API_KEY", "sk_test_x")
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1
+    assert "cannot write the lock file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

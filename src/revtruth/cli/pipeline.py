@@ -100,6 +100,7 @@ def sync_command(
 ) -> None:
     """Copy billing, CRM and product data into the warehouse's raw_* schemas."""
     from revtruth.sync import SyncError, enabled_systems, sync
+    from revtruth.warehouse import WarehouseError
 
     settings = load_cli_settings(config)
     try:
@@ -110,6 +111,8 @@ def sync_command(
             )
     except SyncError as exc:
         raise fail(str(exc), "see `revtruth init` for the settings") from None
+    except WarehouseError as exc:
+        raise fail(str(exc), "check warehouse.path and its folder's permissions") from None
     _print_sync_summary(summary)
     for result in summary.results:
         for warning in result.warnings:
@@ -183,6 +186,7 @@ def build(
     from revtruth.identity import IdentityError, OverridesError
     from revtruth.identity.clustering import ConflictingOverridesError
     from revtruth.transform import DbtRunError
+    from revtruth.warehouse import WarehouseError
 
     settings = load_cli_settings(config)
     try:
@@ -191,6 +195,8 @@ def build(
             result = run_build(
                 settings, select=select, allow_missing=allow_missing, allow_stale=allow_stale
             )
+    except WarehouseError as exc:
+        raise fail(str(exc), "check warehouse.path and its folder's permissions") from None
     except SourceGuardError as exc:
         for reason in exc.reasons[:-1]:
             err.print(f"[bold red]error:[/] {reason}")
