@@ -5,7 +5,7 @@ Each run copies the session's demo warehouse (built cleanly: the reference), sta
 (drawn from a fixed seed, so a failure can be repeated), builds again to the end, and
 compares every mart and mapping relation, row for row, with the reference. The build log
 (`revtruth_runs.builds`) is left out of the comparison: it keeps the killed build's row, by
-design. `REVTRUTH_CHAOS_RUNS` sets how many runs (default 3, to keep CI short).
+design. `CHAOS_RUNS` sets how many runs (default 3, to keep CI short).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _build(config: Path, env: dict[str, str]) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_builds_killed_at_random_moments_then_rebuilt_equal_a_clean_build(demo_dir, tmp_path):
-    runs = int(os.environ.get("REVTRUTH_CHAOS_RUNS", "3"))
+    runs = int(os.environ.get("CHAOS_RUNS", "3"))
     reference = _contents(demo_dir / "revtruth.duckdb")
     today = json.loads((demo_dir / "ground_truth.json").read_text())["today"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVTRUTH_")}
