@@ -52,6 +52,23 @@ def _load_all(settings: Settings) -> None:
     _load(settings, "product_db", "tenants", [{"id": "t1"}])
 
 
+def _succeeded(settings: Settings, loads) -> object:
+    """A build recorded as started and finished at once, succeeded."""
+    done = new_build(settings, loads, "2026-12-08")
+    write_build(
+        settings, dataclasses.replace(done, status="succeeded", finished_at=done.started_at)
+    )
+    return done
+
+
+def _freshness(settings: Settings):
+    con = duckdb.connect(str(settings.warehouse.resolved_path), read_only=True)
+    try:
+        return read_freshness(con, settings)
+    finally:
+        con.close()
+
+
 def test_a_source_never_synced_is_refused_by_name(settings):
     _load(settings, "stripe", "customers", [{"id": "cus_1"}])
     reasons = refusals(read_source_loads(settings, SYSTEMS), 36)
@@ -139,13 +156,8 @@ def test_build_refusal_raises_before_any_model(settings):
 def test_the_footer_names_the_build_and_warns_of_a_later_failure(settings):
     _load_all(settings)
     loads = read_source_loads(settings, SYSTEMS)
-    done = new_build(settings, loads, "2026-12-08")
-    write_build(
-        settings, dataclasses.replace(done, status="succeeded", finished_at=done.started_at)
-    )
-    con = duckdb.connect(str(settings.warehouse.resolved_path), read_only=True)
-    fresh = read_freshness(con, settings)
-    con.close()
+    done = _succeeded(settings, loads)
+    fresh = _freshness(settings)
     assert fresh.warnings == []
     assert fresh.line.startswith("Marts built ") and "as of 2026-12-08" in fresh.line
     assert "from the loads of product_db at " in fresh.line and "stripe at " in fresh.line
@@ -157,9 +169,7 @@ def test_the_footer_names_the_build_and_warns_of_a_later_failure(settings):
         error="dbt test failed: not_null_stg_stripe__subscriptions_currency",
     )
     write_build(settings, later)
-    con = duckdb.connect(str(settings.warehouse.resolved_path), read_only=True)
-    (warning,) = read_freshness(con, settings).warnings
-    con.close()
+    (warning,) = _freshness(settings).warnings
     assert "failed (dbt test failed: not_null_stg_stripe__subscriptions_currency)" in warning
     assert "these are the marts of the build of" in warning
 
@@ -167,19 +177,14 @@ def test_the_footer_names_the_build_and_warns_of_a_later_failure(settings):
 def test_the_footer_warns_of_a_build_that_never_finished_and_of_newer_data(settings):
     _load_all(settings)
     loads = read_source_loads(settings, SYSTEMS)
-    done = new_build(settings, loads, "2026-12-08")
-    write_build(
-        settings, dataclasses.replace(done, status="succeeded", finished_at=done.started_at)
-    )
+    _succeeded(settings, loads)
     _load(settings, "stripe", "customers", [{"id": "cus_3"}])  # synced after the build
     killed = dataclasses.replace(
         new_build(settings, loads, "2026-12-08"),
         started_at=datetime.now(UTC) + timedelta(seconds=1),
     )
     write_build(settings, killed)
-    con = duckdb.connect(str(settings.warehouse.resolved_path), read_only=True)
-    warnings = read_freshness(con, settings).warnings
-    con.close()
+    warnings = _freshness(settings).warnings
     assert any("never finished" in w for w in warnings)
     assert any("stripe was synced again after this build" in w for w in warnings)
 

@@ -319,9 +319,8 @@ def test_a_warehouse_restored_from_a_backup_is_synced_from_where_it_stands(
 ) -> None:
     # without the lookback, so that only the cursor's state decides what is read
     import shutil
-    from datetime import UTC, datetime
 
-    import psycopg
+    from revtruth.simulate.product_db import insert_logins
 
     settings = settings_for(company, tmp_path, REVTRUTH_SOURCES__PRODUCT_DB__CURSOR_LOOKBACK="0")
     warehouse = settings.warehouse.resolved_path
@@ -331,18 +330,7 @@ def test_a_warehouse_restored_from_a_backup_is_synced_from_where_it_stands(
     plan = company.plan.product_db
     last_id = max(plan.activity.event_id)
     new_ids = [last_id + 101, last_id + 102]
-    with psycopg.connect(company.running.product_db_admin_url) as conn:
-        for event_id in new_ids:
-            conn.execute(
-                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
-                " VALUES (%s, %s, %s, 'login', %s)",
-                (
-                    event_id,
-                    plan.users[0].tenant_id,
-                    plan.users[0].user_id,
-                    datetime(2025, 7, 1, 9, 30, tzinfo=UTC),
-                ),
-            )
+    insert_logins(company.running.product_db_admin_url, plan, new_ids)
     assert not sync(settings, ["product_db"]).failed  # loads them; this machine's cursor moves
     shutil.copy(tmp_path / "backup.duckdb", warehouse)  # the warehouse goes back
 

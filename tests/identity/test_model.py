@@ -309,6 +309,17 @@ def _level_holds(con: duckdb.DuckDBPyConnection, level: str, columns: list[str])
     ).fetchone()[0]
 
 
+# What the abbreviation level reads of each record.
+ABBREVIATION_COLUMNS = [
+    "name_compact",
+    "name_written",
+    "name_abbreviations",
+    "names_as_abbreviation",
+    "name_abbreviations_run_together",
+    "name_written_abbreviations",
+]
+
+
 @pytest.mark.parametrize(
     ("abbreviated", "written_out", "expected"),
     [
@@ -333,15 +344,7 @@ def test_one_name_abbreviates_the_other_as_keyed_or_as_written(abbreviated, writ
     from revtruth.identity.model import _ABBREVIATES
 
     con = _records(("stripe:a", *abbreviated), ("product_db:b", *written_out))
-    columns = [
-        "name_compact",
-        "name_written",
-        "name_abbreviations",
-        "names_as_abbreviation",
-        "name_abbreviations_run_together",
-        "name_written_abbreviations",
-    ]
-    assert _level_holds(con, _ABBREVIATES, columns) is expected
+    assert _level_holds(con, _ABBREVIATES, ABBREVIATION_COLUMNS) is expected
 
 
 def test_an_ambiguous_domain_is_evidence_for_the_records_whose_people_use_it():
@@ -572,12 +575,4 @@ def test_a_word_run_together_is_split_by_the_words_other_names_write_apart(other
         ("product_db:b", "prismfoods svc", "prismfoodsservices"),
         *others,
     )
-    columns = [
-        "name_compact",
-        "name_written",
-        "name_abbreviations",
-        "names_as_abbreviation",
-        "name_abbreviations_run_together",
-        "name_written_abbreviations",
-    ]
-    assert _level_holds(con, _ABBREVIATES, columns) is expected
+    assert _level_holds(con, _ABBREVIATES, ABBREVIATION_COLUMNS) is expected

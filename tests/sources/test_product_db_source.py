@@ -3,13 +3,12 @@ ADBC into DuckDB through dlt, in read-only sessions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import adbc_driver_manager.dbapi
 import psycopg
 import pyarrow as pa
 import pytest
 
+from revtruth.simulate.product_db import insert_logins
 from revtruth.sources.product_db import product_db
 from revtruth.sources.product_db.helpers import ProductDbError, read_only_connection
 
@@ -87,14 +86,7 @@ def test_new_activity_rows_are_appended_on_the_next_run_and_only_they(
     plan = product_database.plan
     last_id = max(plan.activity.event_id)
     new_ids = [last_id + 1, last_id + 2, last_id + 3]
-    tenant_id, user_id = plan.users[0].tenant_id, plan.users[0].user_id
-    with psycopg.connect(product_database.admin_url) as conn:
-        for event_id in new_ids:
-            conn.execute(
-                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
-                " VALUES (%s, %s, %s, 'login', %s)",
-                (event_id, tenant_id, user_id, datetime(2025, 7, 1, 9, 30, tzinfo=UTC)),
-            )
+    insert_logins(product_database.admin_url, plan, new_ids)
 
     normalized = warehouse.run(product_db(url=product_database.reader_url), DATASET)
 
@@ -117,19 +109,9 @@ def test_a_row_committed_late_with_a_lower_id_is_still_loaded(
     warehouse.run(source(), DATASET)
     last_id = max(product_database.plan.activity.event_id)
     plan = product_database.plan
-    tenant_id, user_id = plan.users[0].tenant_id, plan.users[0].user_id
-
-    def insert(event_id: int) -> None:
-        with psycopg.connect(product_database.admin_url) as conn:
-            conn.execute(
-                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
-                " VALUES (%s, %s, %s, 'login', %s)",
-                (event_id, tenant_id, user_id, datetime(2025, 7, 1, 9, 30, tzinfo=UTC)),
-            )
-
-    insert(last_id + 20)
+    insert_logins(product_database.admin_url, plan, [last_id + 20])
     warehouse.run(source(), DATASET)
-    insert(last_id + 10)
+    insert_logins(product_database.admin_url, plan, [last_id + 10])
     warehouse.run(source(), DATASET)
     assert warehouse.sql(
         f"select id from {DATASET}.user_activity_logs where id > ? order by id", [last_id]
@@ -151,18 +133,8 @@ def test_without_a_lookback_a_late_row_with_a_lower_id_is_skipped(
     last_id = max(product_database.plan.activity.event_id)
     plan = product_database.plan
     for event_id in (last_id + 40, last_id + 30):
-        with psycopg.connect(product_database.admin_url) as conn:  # committed on leaving
-            conn.execute(
-                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
-                " VALUES (%s, %s, %s, 'login', %s)",
-                (
-                    event_id,
-                    plan.users[0].tenant_id,
-                    plan.users[0].user_id,
-                    datetime(2025, 7, 1, 9, 30, tzinfo=UTC),
-                ),
-            )
-            warehouse.run(product_db(url=product_database.reader_url), DATASET)
+        insert_logins(product_database.admin_url, plan, [event_id])
+        warehouse.run(product_db(url=product_database.reader_url), DATASET)
     assert warehouse.sql(
         f"select id from {DATASET}.user_activity_logs where id > ? order by id", [last_id]
     ) == [(last_id + 40,)]

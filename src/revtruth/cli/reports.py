@@ -24,7 +24,7 @@ from revtruth.cli.app import (
 # ----------------------------------------------------------------------------- reports
 
 
-# The settings of the warehouse the current report read, for its freshness footer.
+# The warehouse the current report read (settings, connection), for its freshness footer.
 _read: list = []
 
 
@@ -44,7 +44,7 @@ def connect_for_reports(settings):
             f"{settings.warehouse.resolved_path} has no marts yet (no successful build)",
             "run `revtruth sync`, then `revtruth build`",
         )
-    _read.append(settings)
+    _read.append((settings, connection))
     return connection
 
 
@@ -71,11 +71,12 @@ def _print_freshness(strict: bool) -> None:
     """After a report: which build and loads the marts are from, and any reason to doubt
     them, on stderr (CSV and JSON on stdout stay clean)."""
     from revtruth.freshness import read_freshness
-    from revtruth.warehouse import connect_readonly
 
     if not _read:
         return
-    found = read_freshness(connect_readonly(_read[-1]), _read[-1])
+    settings, connection = _read[-1]
+    _read.clear()  # the connection, and the shared lock it holds, go with it
+    found = read_freshness(connection, settings)
     err.print(found.line, style="dim", highlight=False)
     for warning in found.warnings:
         err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)

@@ -11,6 +11,7 @@ import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,6 +64,20 @@ def load(plan: ProductDbPlan, admin_url: str) -> None:
         _grant_reader(conn)
         conn.commit()
         conn.execute("ANALYZE")
+
+
+def insert_logins(admin_url: str, plan: ProductDbPlan, event_ids: Iterable[int]) -> None:
+    """Add a login by the plan's first user for each id, committed together on return: new
+    activity for tests of incremental reads (late commits, restored backups)."""
+    user = plan.users[0]
+    at = datetime(2025, 7, 1, 9, 30, tzinfo=UTC)
+    with psycopg.connect(admin_url) as conn:
+        for event_id in event_ids:
+            conn.execute(
+                "INSERT INTO user_activity_logs (id, tenant_id, user_id, event_type, occurred_at)"
+                " VALUES (%s, %s, %s, 'login', %s)",
+                (event_id, user.tenant_id, user.user_id, at),
+            )
 
 
 def _rows_by_table(plan: ProductDbPlan) -> list[tuple[str, Iterable[tuple]]]:
