@@ -24,7 +24,9 @@ from revtruth.cli.app import (
 # ----------------------------------------------------------------------------- reports
 
 
-# The warehouse the current report read (settings, connection), for its freshness footer.
+# The settings of the warehouse the current report read, for its freshness footer. Not the
+# connection: `identity` commands read through `connect_for_reports` too, with no footer to
+# drop it, and a connection kept here would hold its shared lock for the process's life.
 _read: list = []
 
 
@@ -44,7 +46,7 @@ def connect_for_reports(settings):
             f"{settings.warehouse.resolved_path} has no marts yet (no successful build)",
             "run `revtruth sync`, then `revtruth build`",
         )
-    _read.append((settings, connection))
+    _read.append(settings)
     return connection
 
 
@@ -71,12 +73,11 @@ def _print_freshness(strict: bool) -> None:
     """After a report: which build and loads the marts are from, and any reason to doubt
     them, on stderr (CSV and JSON on stdout stay clean)."""
     from revtruth.freshness import read_freshness
+    from revtruth.warehouse import connect_readonly
 
     if not _read:
         return
-    settings, connection = _read[-1]
-    _read.clear()  # the connection, and the shared lock it holds, go with it
-    found = read_freshness(connection, settings)
+    found = read_freshness(connect_readonly(_read[-1]), _read[-1])
     err.print(found.line, style="dim", highlight=False)
     for warning in found.warnings:
         err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
