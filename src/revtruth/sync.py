@@ -35,6 +35,7 @@ class SourceResult:
     error: str | None = None
     recovered: bool = False  # it first finished loading what an interrupted sync left
     warnings: list[str] = field(default_factory=list)  # loaded, but something is missing
+    notes: list[str] = field(default_factory=list)  # how it was read
 
     @property
     def rows(self) -> int:
@@ -73,6 +74,7 @@ def build_source(settings: Settings, system: str) -> Any:
             page_size=stripe.page_size,
             max_network_retries=stripe.max_network_retries,
             timeout_seconds=stripe.timeout_seconds,
+            full_relist_days=stripe.full_relist_days,
         )
     if system == "salesforce":
         from revtruth.sources.salesforce import salesforce_source
@@ -191,9 +193,9 @@ def sync(
                     pipeline.load()
                     result.recovered = True
                 pipeline = _with_the_warehouse_state(pipeline)
-                if system == "stripe":
-                    result.warnings += _events_gap(pipeline)
                 pipeline.run(build_source(settings, system), loader_file_format="parquet")
+                if system == "stripe":
+                    _how_stripe_was_read(pipeline, result)
                 normalized = pipeline.last_trace.last_normalize_info
                 counts = dict(normalized.row_counts) if normalized else {}
                 result.rows_by_table = counts
@@ -206,32 +208,24 @@ def sync(
     return SyncSummary(results)
 
 
-# Stripe keeps an account's events for 30 days.
-EVENT_RETENTION_DAYS = 30
-
-
-def _events_gap(pipeline: Any) -> list[str]:
-    """A warning when the events were last read longer ago than Stripe keeps them: those in
-    between are gone for good. The objects themselves are listed whole at every sync, so
-    customers, subscriptions and invoices are complete; only `stripe.events`, which explains
-    changes in `revtruth report mrr`, has a gap."""
-    import time
-
-    pipeline.sync_destination()  # the state the warehouse holds, restored before it is read
-    try:
-        incremental = pipeline.state["sources"]["stripe"]["resources"]["events"]["incremental"]
-        last_read = int(incremental["created"]["last_value"])
-    except (KeyError, TypeError, ValueError):
-        return []  # never read: the first sync reads everything Stripe still has
-    age_days = (time.time() - last_read) / 86400
-    if last_read <= 0 or age_days <= EVENT_RETENTION_DAYS:
-        return []
-    since = time.strftime("%Y-%m-%d", time.gmtime(last_read))
-    return [
-        f"events were last read up to {since}, {age_days:.0f} days ago; Stripe keeps "
-        f"{EVENT_RETENTION_DAYS} days of them, so stripe.events has a gap from then (the "
-        "customers, subscriptions and invoices are listed whole and complete)"
-    ]
+def _how_stripe_was_read(pipeline: Any, result: SourceResult) -> None:
+    """What the Stripe source wrote of this sync's reading into its state: the mode and
+    why, as a note; a warning when events older than Stripe keeps them were missed."""
+    read = pipeline.state.get("sources", {}).get("stripe", {}).get("last_read")
+    if not read:
+        return
+    if read["mode"] == "changes":
+        result.notes.append(
+            f"read the changes: {read['events']} events, {read['changed']} objects fetched "
+            f"again, {read['deleted']} deletions marked"
+        )
+        return
+    result.notes.append(f"listed everything ({read['reason']})")
+    if "days Stripe keeps events" in read["reason"]:
+        result.warnings.append(
+            f"{read['reason']}; the objects are complete again, but stripe.events has a gap "
+            "(events older than 30 days are gone from Stripe)"
+        )
 
 
 def _with_the_warehouse_state(pipeline: Any) -> Any:

@@ -115,6 +115,8 @@ def sync_command(
         raise fail(str(exc), "check warehouse.path and its folder's permissions") from None
     _print_sync_summary(summary)
     for result in summary.results:
+        for note in result.notes:
+            err.print(f"[dim]{result.system}: {note}[/]", highlight=False)
         for warning in result.warnings:
             err.print(f"[bold yellow]warning:[/] {result.system}: {warning}", highlight=False)
     if summary.failed:

@@ -349,6 +349,12 @@ class StripeSettings:
         "sync fails, naming the address, once the retries are spent).",
         check=(lambda v: v > 0, "a positive number of seconds"),
     )
+    full_relist_days: float = setting(
+        7.0,
+        "Days between full lists of every Stripe object; the syncs in between read only "
+        "what Stripe's events say changed (0: list everything at every sync).",
+        check=(lambda v: v >= 0, "zero or a positive number of days"),
+    )
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ class RenderedBilling:
     events: dict[str, JsonObj]
     # Price (and plan) id -> its `tiers`, tiered prices only: sent only when expanded.
     tiers: dict[str, list[JsonObj]] = field(default_factory=dict)
+    # Object type -> id -> when it was deleted (changes.py): no longer listed or retrievable.
+    deleted: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def render_billing(billing: BillingPlan, *, legacy_shapes: bool = False) -> RenderedBilling:

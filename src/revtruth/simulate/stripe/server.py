@@ -22,6 +22,7 @@ from typing import Any
 
 from revtruth.simulate.company.plan import BillingPlan
 from revtruth.simulate.http_server import Request, Response, SimulatedServer
+from revtruth.simulate.stripe.changes import Change
 from revtruth.simulate.stripe.errors import DOCS, SUPPORT, ApiError, mask_key, missing
 from revtruth.simulate.stripe.expand import Expander
 from revtruth.simulate.stripe.params import (
@@ -96,9 +97,14 @@ class StripeServer(SimulatedServer):
         legacy_shapes: bool = False,
         port: int = 0,
         rate_limit_per_second: float | None = None,
+        event_retention_days: int | None = None,
     ) -> None:
         super().__init__(port=port)
         self._billing, self._api_key, self._legacy = billing, api_key, legacy_shapes
+        # Stripe serves the last 30 days of events; None serves the whole history, which
+        # the simulated company needs to be read back as it was generated.
+        self._event_retention_days = event_retention_days
+        self._changing = threading.Lock()
         if rate_limit_per_second is not None and rate_limit_per_second <= 0:
             raise ValueError("rate_limit_per_second must be positive (or None for no limit)")
         self._bucket = (
@@ -110,8 +116,30 @@ class StripeServer(SimulatedServer):
     def on_start(self) -> None:
         self._load(render_billing(self._billing, legacy_shapes=self._legacy))
 
+    def change(self, *changes: Change) -> list[JsonObj]:
+        """Apply changes to the served account (see changes.py) and serve the result from
+        the next request on; returns the events they wrote."""
+        with self._changing:
+            events = [event for change in changes for event in change.apply(self._rendered)]
+            self._load(self._rendered)
+        return events
+
+    @property
+    def rendered(self) -> RenderedBilling:
+        return self._rendered
+
     def _load(self, rendered: RenderedBilling) -> None:
         self._rendered = rendered
+        deleted = rendered.deleted
+
+        def alive(objects: Mapping[str, JsonObj], obj_type: str) -> Mapping[str, JsonObj]:
+            gone = deleted.get(obj_type, {})
+            return {k: v for k, v in objects.items() if k not in gone} if gone else objects
+
+        events = rendered.events
+        if self._event_retention_days is not None:
+            oldest = time.time() - self._event_retention_days * 86400
+            events = {k: e for k, e in events.items() if e["created"] >= oldest}
 
         def has_price(wanted: str) -> Predicate:
             return lambda obj: any(
@@ -126,21 +154,23 @@ class StripeServer(SimulatedServer):
             {"all": None, "ended": frozenset({"canceled", "incomplete_expired"})},
         )
         collections = [
-            ("customers", "customer", rendered.customers, {"email": field_is("email")}),
-            ("products", "product", rendered.products, {"active": active, "ids": field_in("id")}),
+            ("customers", "customer", alive(rendered.customers, "customer"),
+                {"email": field_is("email")}),
+            ("products", "product", alive(rendered.products, "product"),
+                {"active": active, "ids": field_in("id")}),
             ("prices", "price", rendered.prices, {
                 "active": active, "product": product, "currency": field_is("currency"),
                 "type": field_is("type"), "lookup_keys": field_in("lookup_key")}),
             ("plans", "plan", rendered.plans, {"active": active, "product": product}),
-            ("coupons", "coupon", rendered.coupons, {}),
+            ("coupons", "coupon", alive(rendered.coupons, "coupon"), {}),
             ("subscriptions", "subscription", rendered.subscriptions, {
                 "customer": customer, "collection_method": collection, "price": has_price,
                 "status": sub_status}),
-            ("invoices", "invoice", rendered.invoices, {
+            ("invoices", "invoice", alive(rendered.invoices, "invoice"), {
                 "customer": customer, "collection_method": collection,
                 "status": status_filter("draft open paid uncollectible void"),
                 "subscription": lambda v: lambda obj: invoice_subscription(obj) == v}),
-            ("events", "event", rendered.events, {
+            ("events", "event", events, {
                 "type": lambda v: event_types([v]), "types": event_types}),
         ]  # fmt: skip
         self._collections = {
@@ -248,6 +278,12 @@ class StripeServer(SimulatedServer):
 
     def _retrieve(self, obj_type: str, object_id: str, params: dict[str, Any]) -> JsonObj:
         self._reject_unknown(params, {"expand"})
+        if object_id in self._rendered.deleted.get(obj_type, {}):
+            if obj_type == "customer":  # Stripe still answers for a deleted customer
+                return {"id": object_id, "object": "customer", "deleted": True}
+            raise missing(obj_type, object_id, "id")
+        if obj_type == "event" and object_id not in self._collections["events"].by_id:
+            raise missing(obj_type, object_id, "id")  # older than the events Stripe keeps
         if object_id not in self._store[obj_type]:
             raise missing(obj_type, object_id, "id")
         paths = self._expander.paths(params, obj_type, in_list=False)

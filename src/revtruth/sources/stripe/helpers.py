@@ -98,23 +98,49 @@ def list_pages(
         params["expand"] = [f"data.{path}" for path in endpoint.expand]
     params.update(extra_params or {})
     service = _service(client, endpoint.service)
-    page = _first_page(service, params, _where(client))
+    page = _dropping_refused_expansions(service.list, params, _where(client))
     while True:
-        # for_json: the library turns Stripe's decimal strings (`unit_amount_decimal`, up to 12
-        # places) into Decimal; kept as the strings Stripe sent, raw data lands as it came and
-        # a longer value can never fail a column typed by an earlier, shorter one.
-        objects = [obj.to_dict(for_json=True) for obj in page.data]
-        for obj in objects:
-            for field in endpoint.nested_lists:
-                _complete_nested_list(client, obj, field)
-            if endpoint.resource == "subscriptions":
-                _fill_from_items(obj)
+        objects = [finish(client, endpoint, obj) for obj in page.data]
         if objects:
             yield objects
         if not page.has_more or not page.data:
             return
         next_params = {**params, "starting_after": page.data[-1].id}
         page = with_backoff(lambda params=next_params: service.list(params=params), _where(client))
+
+
+def retrieve(client: stripe.StripeClient, endpoint: Endpoint, object_id: str) -> dict | None:
+    """One object as its list would give it (same expansions, nested lists complete), or
+    None when Stripe no longer has it: a 404, or the stub Stripe keeps of a deleted
+    customer (`"deleted": true`)."""
+    params: dict[str, Any] = {}
+    if endpoint.expand:
+        params["expand"] = list(endpoint.expand)
+    service = _service(client, endpoint.service)
+    try:
+        obj = _dropping_refused_expansions(
+            lambda params: service.retrieve(object_id, params=params), params, _where(client)
+        )
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404 or exc.code == "resource_missing":
+            return None
+        raise
+    if getattr(obj, "deleted", False):
+        return None
+    return finish(client, endpoint, obj)
+
+
+def finish(client: stripe.StripeClient, endpoint: Endpoint, obj: Any) -> dict[str, Any]:
+    """A StripeObject as the plain dict that lands, its cut nested lists read to the end."""
+    # for_json: the library turns Stripe's decimal strings (`unit_amount_decimal`, up to 12
+    # places) into Decimal; kept as the strings Stripe sent, raw data lands as it came and
+    # a longer value can never fail a column typed by an earlier, shorter one.
+    record = obj.to_dict(for_json=True)
+    for field in endpoint.nested_lists:
+        _complete_nested_list(client, record, field)
+    if endpoint.resource == "subscriptions":
+        _fill_from_items(record)
+    return record
 
 
 def _fill_from_items(subscription: dict[str, Any]) -> None:
@@ -140,7 +166,9 @@ def _where(client: stripe.StripeClient) -> str:
     return f"Stripe at {getattr(client, 'revtruth_base_url', 'api.stripe.com')}"
 
 
-def _first_page(service: Any, params: dict[str, Any], where: str) -> Any:
+def _dropping_refused_expansions(
+    call: Callable[[dict[str, Any]], T], params: dict[str, Any], where: str
+) -> T:
     """Accounts pinned to an API version older than a field cannot expand it (subscription
     `discounts` arrived in 2023; such accounts get the single legacy `discount` inline), so an
     expansion Stripe refuses is dropped and the list asked again without it. The refusal is
@@ -148,7 +176,7 @@ def _first_page(service: Any, params: dict[str, Any], where: str) -> Any:
     message; when it names no path, the expansions are dropped last first, one at a time."""
     while True:
         try:
-            return with_backoff(lambda: service.list(params=dict(params)), where)
+            return with_backoff(lambda: call(params=dict(params)), where)
         except stripe.InvalidRequestError as exc:
             expansions = list(params.get("expand", []))
             said = f"{exc.user_message or ''} {exc}"

@@ -6,6 +6,13 @@ customers as (
 
 ),
 
+deletions as (
+
+    select * from {{ ref('stg_stripe__deletions') }}
+    where object_type = 'customer'
+
+),
+
 subscriptions as (
 
     select * from {{ ref('subscriptions') }}
@@ -38,10 +45,14 @@ final as (
         customers.is_delinquent,
         coalesce(customer_mrr.mrr_amount, 0) as mrr_amount,
         coalesce(customer_mrr.subscription_count, 0) as subscription_count,
-        cast(coalesce(customer_mrr.active_subscription_count, 0) as bigint) as active_subscription_count
+        cast(coalesce(customer_mrr.active_subscription_count, 0) as bigint) as active_subscription_count,
+        deletions.deleted_at,
+        deletions.deleted_at is not null as is_deleted
     from customers
     left join customer_mrr
         on customers.customer_id = customer_mrr.customer_id
+    left join deletions
+        on customers.customer_id = deletions.object_id
 
 )
 
