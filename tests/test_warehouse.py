@@ -17,6 +17,8 @@ from revtruth.warehouse import (
     WarehouseError,
     connect_readonly,
     lock_path,
+    publish_snapshot,
+    snapshot_path,
     warehouse_lock,
 )
 
@@ -246,3 +248,98 @@ def test_a_warehouse_in_a_read_only_folder_can_still_be_read(settings, lock_file
     assert lines[0] == "2"
     assert lines[1].startswith("writer: cannot write the lock file") or lock_file == "read-only"
     assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- snapshot
+
+# Another program holding a DuckDB file open, as a notebook or BI tool does: read-only or
+# read-write, it says so on stdout and holds the file until killed.
+NOTEBOOK = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read_only")
+    print(con.execute("select max(x) from t").fetchall()[0][0], flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def _write(settings, value: int) -> None:
+    with warehouse_lock(settings), duckdb.connect(str(settings.warehouse.resolved_path)) as con:
+        con.execute("create or replace table t as select ? as x", [value])
+
+
+def test_the_snapshot_is_a_copy_beside_the_warehouse_that_readers_open(settings):
+    _write(settings, 1)
+    assert publish_snapshot(settings) == snapshot_path(settings)
+    assert snapshot_path(settings).name == "w.snapshot.duckdb"
+    _write(settings, 2)  # not published: readers still see 1
+    assert connect_readonly(settings).execute("select x from t").fetchall() == [(1,)]
+    latest = connect_readonly(settings, latest=True)
+    assert latest.execute("select x from t").fetchall() == [(2,)]
+    latest.close()
+
+
+@pytest.mark.parametrize("mode", ["read_only", "read_write"])
+def test_a_notebook_holding_the_snapshot_blocks_no_writer_and_keeps_its_copy(settings, mode):
+    _write(settings, 1)
+    publish_snapshot(settings)
+    notebook = subprocess.Popen(
+        [sys.executable, "-c", NOTEBOOK, str(snapshot_path(settings)), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert notebook.stdout.readline().strip() == "1"
+        _write(settings, 2)  # the writer neither waits nor fails
+        publish_snapshot(settings)
+        assert connect_readonly(settings).execute("select x from t").fetchall() == [(2,)]
+        assert notebook.poll() is None  # still reading its own copy
+    finally:
+        notebook.kill()
+        notebook.wait()
+
+
+def test_reports_read_the_snapshot_while_a_writer_holds_the_warehouse(settings):
+    _write(settings, 1)
+    publish_snapshot(settings)
+    writer = start_holder(settings, hold=30)
+    try:
+        wait_until_locked(writer)
+        started = time.monotonic()
+        assert connect_readonly(settings, timeout_s=5).execute("select x from t").fetchall() == [
+            (1,)
+        ]
+        assert time.monotonic() - started < 5  # not waited for
+        with pytest.raises(WarehouseBusyError):
+            connect_readonly(settings, timeout_s=0, latest=True)
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_a_snapshot_that_cannot_be_published_is_removed_not_left_stale(settings):
+    _write(settings, 1)
+    publish_snapshot(settings)
+    _write(settings, 2)
+    blocker = snapshot_path(settings).with_name(
+        f".{snapshot_path(settings).name}.{__import__('os').getpid()}.partial"
+    )
+    blocker.mkdir()  # the copy cannot be written where it goes
+    try:
+        with pytest.raises(WarehouseError, match="could not publish the snapshot"):
+            publish_snapshot(settings)
+    finally:
+        blocker.rmdir()
+    assert not snapshot_path(settings).exists()
+    # readers fall back to the warehouse itself, which has the newer data
+    assert connect_readonly(settings).execute("select x from t").fetchall() == [(2,)]
+
+
+def test_without_the_snapshot_setting_nothing_is_published(tmp_path):
+    cfg = tmp_path / "revtruth.toml"
+    cfg.write_text('[warehouse]\npath = "w.duckdb"\nsnapshot = false\n', encoding="utf-8")
+    off = load_settings(cfg, env={})
+    _write(off, 1)
+    assert publish_snapshot(off) is None
+    assert not snapshot_path(off).exists()

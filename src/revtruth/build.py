@@ -29,7 +29,7 @@ from revtruth.freshness import (
 from revtruth.identity import IdentitySummary, resolve
 from revtruth.sync import enabled_systems
 from revtruth.transform import build as dbt_build
-from revtruth.warehouse import warehouse_lock
+from revtruth.warehouse import WarehouseError, publish_snapshot, warehouse_lock
 
 # The identity input models, and everything they read.
 IDENTITY_INPUTS = (
@@ -42,6 +42,7 @@ class BuildResult:
     identity: IdentitySummary | None
     dbt: Any
     sources: list[SourceLoad] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 def build(
@@ -86,4 +87,8 @@ def build(
             settings,
             dataclasses.replace(record, status="succeeded", finished_at=datetime.now(UTC)),
         )
+        try:
+            publish_snapshot(settings)
+        except WarehouseError as exc:  # built all the same; reports read the warehouse itself
+            result.warnings.append(str(exc))
         return result

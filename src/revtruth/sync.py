@@ -17,7 +17,7 @@ from typing import Any
 import revtruth.sources  # noqa: F401  (sets dlt's no-telemetry default before dlt loads)
 from revtruth.config import Secret, Settings, redact, reveal_table
 from revtruth.sources.quarantine import QUARANTINE_TABLE
-from revtruth.warehouse import warehouse_lock
+from revtruth.warehouse import WarehouseError, publish_snapshot, warehouse_lock
 
 SYSTEMS = ("stripe", "salesforce", "product_db")
 
@@ -45,6 +45,7 @@ class SourceResult:
 @dataclass
 class SyncSummary:
     results: list[SourceResult]
+    warnings: list[str] = field(default_factory=list)  # about the warehouse, not a source
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -92,6 +93,8 @@ def build_source(settings: Settings, system: str) -> Any:
             password=_reveal(sf.password),
             security_token=_reveal(sf.security_token),
             session_id=_reveal(sf.session_id),
+            api_budget_share=sf.api_budget_share,
+            timeout_seconds=sf.timeout_seconds,
         )
     if system == "product_db":
         from revtruth.sources.product_db import product_db
@@ -196,16 +199,30 @@ def sync(
                 pipeline.run(build_source(settings, system), loader_file_format="parquet")
                 if system == "stripe":
                     _how_stripe_was_read(pipeline, result)
+                if system == "salesforce":
+                    _where_salesforce_stopped(pipeline, result)
                 normalized = pipeline.last_trace.last_normalize_info
                 counts = dict(normalized.row_counts) if normalized else {}
                 result.rows_by_table = counts
                 result.quarantined = counts.get(QUARANTINE_TABLE, 0)
             except Exception as exc:  # noqa: BLE001 - one source's failure is reported, not fatal
-                result.error = redact(_describe(exc), settings)  # drivers echo URLs
+                if _quota_spent(exc):  # nothing read, nothing broken: the next sync goes on
+                    result.warnings.append(
+                        f"nothing read: {redact(_describe(exc), settings)}; the next sync goes "
+                        "on from where the last one stopped"
+                    )
+                else:
+                    result.error = redact(_describe(exc), settings)  # drivers echo URLs
             result.seconds = perf_counter() - started
             notify(system, "failed" if result.error else "done")
             results.append(result)
-    return SyncSummary(results)
+        summary = SyncSummary(results)
+        if not summary.failed:  # a failed source may have loaded in part: not published
+            try:
+                publish_snapshot(settings)
+            except WarehouseError as exc:
+                summary.warnings.append(str(exc))
+    return summary
 
 
 def _how_stripe_was_read(pipeline: Any, result: SourceResult) -> None:
@@ -228,6 +245,18 @@ def _how_stripe_was_read(pipeline: Any, result: SourceResult) -> None:
         )
 
 
+def _where_salesforce_stopped(pipeline: Any, result: SourceResult) -> None:
+    budgets = pipeline.state.get("sources", {}).get("salesforce", {}).get("api_budget", {})
+    stopped = {name: why for name, why in budgets.items() if why != "complete"}
+    if stopped:
+        why = next(iter(stopped.values())).removeprefix("stopped: ")
+        result.warnings.append(
+            f"stopped at the API budget ({why}): {', '.join(stopped)} read only in part, "
+            "up to a consistent point; the next sync goes on from there "
+            "(sources.salesforce.api_budget_share sets the budget)"
+        )
+
+
 def _with_the_warehouse_state(pipeline: Any) -> Any:
     """The pipeline afresh, its cursors and schemas restored from the warehouse at its run.
 
@@ -246,6 +275,16 @@ def _with_the_warehouse_state(pipeline: Any) -> Any:
         dataset_name=pipeline.dataset_name,
         pipelines_dir=pipeline.pipelines_dir,
     )
+
+
+def _quota_spent(exc: BaseException | None) -> bool:
+    from revtruth.sources.salesforce.helpers import SalesforceQuotaReached
+
+    while exc is not None:
+        if isinstance(exc, SalesforceQuotaReached):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _describe(exc: BaseException) -> str:

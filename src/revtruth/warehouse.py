@@ -14,6 +14,7 @@ while sync and build take it again inside.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import logging
@@ -32,7 +33,14 @@ from revtruth.config import Settings
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["WarehouseBusyError", "WarehouseError", "connect_readonly", "warehouse_lock"]
+__all__ = [
+    "WarehouseBusyError",
+    "WarehouseError",
+    "connect_readonly",
+    "publish_snapshot",
+    "snapshot_path",
+    "warehouse_lock",
+]
 
 log = logging.getLogger(__name__)
 
@@ -188,15 +196,72 @@ def _release(path: Path, shared: bool) -> None:
             del _held[path]
 
 
-def connect_readonly(settings: Settings, timeout_s: float = 600) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB warehouse read-only, for reports.
+def snapshot_path(settings: Settings) -> Path:
+    """The published copy of the warehouse that readers open: `revtruth.snapshot.duckdb`
+    beside `revtruth.duckdb`."""
+    db = settings.warehouse.resolved_path
+    return db.with_name(f"{db.stem}.snapshot{db.suffix}")
 
-    Waits while a sync or build holds the warehouse, then keeps a shared lock for as long
-    as the connection object lives, so a later sync or build waits for this reader instead
-    of failing on DuckDB's own lock. Drop the connection (or leave the `with` block and let
-    it go out of scope) to let writers in.
+
+def publish_snapshot(settings: Settings) -> Path | None:
+    """Publish the warehouse as it stands (after a sync or build that succeeded) to the
+    snapshot that reports, the dashboard and users' own tools read.
+
+    A DuckDB file takes one writing process, and while it has one no other process may even
+    read it; a reader holding it open stops the next writer. So readers get a copy: written
+    beside the snapshot and put in its place with one rename. A reader sees the old snapshot
+    or the new one, never half of one, and one that holds the old one open keeps reading it
+    (its file lives on until closed) and blocks no one. Returns the snapshot's path, or
+    None when there is none to publish (not DuckDB, or `warehouse.snapshot` is off).
+    """
+    if not settings.warehouse.is_duckdb or not settings.warehouse.snapshot:
+        return None
+    import shutil
+
+    import duckdb
+
+    db, target = settings.warehouse.resolved_path, snapshot_path(settings)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    with warehouse_lock(settings):
+        try:
+            with duckdb.connect(str(db)) as con:
+                con.execute("checkpoint")  # everything in the file, nothing left in its WAL
+            shutil.copyfile(db, partial)
+            with open(partial, "rb") as copied:
+                os.fsync(copied.fileno())
+            os.replace(partial, target)
+        except (OSError, duckdb.Error) as exc:
+            # A snapshot older than the warehouse would show old numbers as current: it goes,
+            # and readers read the warehouse itself until a publish succeeds.
+            with contextlib.suppress(OSError):
+                target.unlink(missing_ok=True)
+            raise WarehouseError(
+                f"could not publish the snapshot {target} ({exc}); reports read "
+                f"{db.name} itself until the next sync or build publishes one"
+            ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+    return target
+
+
+def connect_readonly(
+    settings: Settings, timeout_s: float = 600, *, latest: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only, for reports: its published snapshot when there is one
+    (never waits, never holds anyone up), else the DuckDB file itself.
+
+    `latest=True` opens the file itself, for what only it knows (a build that failed or
+    is running after the snapshot). Then it waits while a sync or build holds the
+    warehouse, and keeps a shared lock for as long as the connection object lives, so a
+    later sync or build waits for this reader instead of failing on DuckDB's own lock. Drop
+    the connection (or leave the `with` block and let it go out of scope) to let writers in.
     """
     import duckdb
+
+    snapshot = snapshot_path(settings) if settings.warehouse.is_duckdb else None
+    if not latest and settings.warehouse.snapshot and snapshot and snapshot.is_file():
+        return duckdb.connect(str(snapshot), read_only=True)
 
     if not settings.warehouse.is_duckdb:
         raise WarehouseError(

@@ -165,3 +165,69 @@ def test_without_the_ca_bundle_tls_verification_fails(server: SalesforceServer) 
 
     # The handshake failed, so not even the login request (with the password) was sent.
     assert server.request_count == 0
+
+
+def _budget_state(warehouse: Warehouse) -> dict[str, str]:
+    return warehouse.pipeline(DATASET).state["sources"]["salesforce"]["api_budget"]
+
+
+def test_a_sync_stops_at_its_share_of_the_daily_api_limit_and_the_next_goes_on(
+    crm: CrmPlan, warehouse: Warehouse
+) -> None:
+    with SalesforceServer(crm, page_size=PAGE_SIZE, api_limit=40, **CREDENTIALS) as server:
+        server.use_api_requests(8)  # other integrations of the org used some today
+        # half of 40: the sync may go on until the org has used 20
+        warehouse.run(source_for(server, api_budget_share=0.5), DATASET)
+        stopped = {name for name, why in _budget_state(warehouse).items() if why != "complete"}
+        partial = warehouse.row_counts(DATASET)
+        assert stopped, "the budget was never reached: the test proves nothing"
+        assert sum(partial.values()) < sum(crm_counts_of(crm).values())
+        why = next(why for why in _budget_state(warehouse).values() if why != "complete")
+        assert "of the org's 40 daily API requests used" in why and "50%" in why
+
+        server.use_api_requests(-1000)  # a new day
+        warehouse.run(source_for(server, api_budget_share=0.5), DATASET)
+
+    assert set(_budget_state(warehouse).values()) == {"complete"}
+    assert warehouse.row_counts(DATASET) == crm_counts_of(crm)
+    assert warehouse.sql(f"select count(*) - count(distinct id) from {DATASET}.contact") == [(0,)]
+
+
+def test_a_spent_daily_limit_mid_read_stops_cleanly_and_the_next_sync_goes_on(
+    crm: CrmPlan, warehouse: Warehouse
+) -> None:
+    # a budget of the whole limit: the org's own REQUEST_LIMIT_EXCEEDED stops the read
+    with SalesforceServer(crm, page_size=PAGE_SIZE, api_limit=12, **CREDENTIALS) as server:
+        warehouse.run(source_for(server, api_budget_share=1.0), DATASET)
+        assert any(why != "complete" for why in _budget_state(warehouse).values())
+        server.use_api_requests(-1000)
+        warehouse.run(source_for(server, api_budget_share=1.0), DATASET)
+    assert warehouse.row_counts(DATASET) == crm_counts_of(crm)
+
+
+def test_a_limit_spent_before_the_sync_starts_is_a_warning_not_a_failure(
+    company_plan: CompanyPlan, tmp_path
+) -> None:
+    from revtruth.config import load_settings
+    from revtruth.sync import sync
+
+    with SalesforceServer(company_plan.crm, api_limit=5, **CREDENTIALS) as server:
+        server.use_api_requests(5)
+        settings = load_settings(
+            env={
+                "REVTRUTH_WAREHOUSE__PATH": str(tmp_path / "w.duckdb"),
+                "REVTRUTH_SOURCES__SALESFORCE__LOGIN_URL": server.login_url,
+                "REVTRUTH_SOURCES__SALESFORCE__CA_BUNDLE": str(server.ca_bundle_path),
+                **{
+                    f"REVTRUTH_SOURCES__SALESFORCE__{key.upper()}": value
+                    for key, value in CREDENTIALS.items()
+                },
+            },
+            base_dir=tmp_path,
+            discover_files=False,
+        )
+        (result,) = sync(settings, ["salesforce"]).results
+    assert result.error is None
+    (warning,) = result.warnings
+    assert warning.startswith("nothing read: SalesforceQuotaReached: Salesforce at 127.0.0.1:")
+    assert "daily API limit is spent" in warning

@@ -72,11 +72,14 @@ def demo(
         raise fail(str(exc), "re-run with the same options; report a bug if it persists") from None
     _print_sync_summary(result.sync_summary)
     print_overview(result.settings)
+    from revtruth.warehouse import snapshot_path
+
     warehouse, truth = _shown(result.warehouse_path), _shown(result.ground_truth_path)
+    snapshot = _shown(snapshot_path(result.settings))
     console.print(f"\nWarehouse: [bold]{warehouse}[/]   Ground truth: {truth}", soft_wrap=True)
     console.print(
         "Query it:  python -c \"import duckdb; duckdb.connect('"
-        f"{warehouse}', read_only=True).sql('from analytics.account_health').show()\"",
+        f"{snapshot}', read_only=True).sql('from analytics.account_health').show()\"",
         soft_wrap=True,
         highlight=False,
     )
@@ -119,6 +122,8 @@ def sync_command(
             err.print(f"[dim]{result.system}: {note}[/]", highlight=False)
         for warning in result.warnings:
             err.print(f"[bold yellow]warning:[/] {result.system}: {warning}", highlight=False)
+    for warning in summary.warnings:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     if summary.failed:
         for result in summary.failed[:-1]:
             err.print(f"[bold red]error:[/] sync of {result.system} failed: {result.error}")
@@ -220,6 +225,8 @@ def build(
             f"Identity: {found.records} records, {found.companies} companies, "
             f"{found.review_pairs} pairs to review (`revtruth identity review`)."
         )
+    for warning in result.warnings:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     console.print("Build finished: every model built and every test passed.")
 
 

@@ -73,12 +73,22 @@ def _print_freshness(strict: bool) -> None:
     """After a report: which build and loads the marts are from, and any reason to doubt
     them, on stderr (CSV and JSON on stdout stay clean)."""
     from revtruth.freshness import read_freshness
-    from revtruth.warehouse import connect_readonly
+    from revtruth.warehouse import WarehouseBusyError, connect_readonly
 
     if not _read:
         return
-    found = read_freshness(connect_readonly(_read[-1]), _read[-1])
+    settings = _read[-1]
+    busy = False
+    try:
+        # the warehouse itself knows of builds and loads after the snapshot's; a sync or
+        # build holding it now is not waited for
+        connection = connect_readonly(settings, timeout_s=0, latest=True)
+    except WarehouseBusyError:
+        busy, connection = True, connect_readonly(settings)
+    found = read_freshness(connection, settings)
     err.print(found.line, style="dim", highlight=False)
+    if busy:
+        err.print("a sync or build is running: these are the marts published before it")
     for warning in found.warnings:
         err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     if strict and found.warnings:

@@ -142,6 +142,12 @@ class WarehouseSettings:
             'lower-case letters, digits and "_" (a schema name prefix)',
         ),
     )
+    snapshot: bool = setting(
+        True,
+        "DuckDB: publish a read-only copy (<name>.snapshot.duckdb beside the warehouse) after "
+        "each sync and build that succeed; reports read it, and so should BI tools and "
+        "notebooks, so no reader ever waits for a writer or holds one up.",
+    )
     max_source_age_hours: float = setting(
         36.0,
         "revtruth build refuses when an enabled source last finished loading longer ago "
@@ -377,6 +383,19 @@ class SalesforceSettings:
     username: Secret | None = setting(None, "Login user name.", secret=True)
     password: Secret | None = setting(None, "Login password.", secret=True)
     security_token: Secret | None = setting(None, "User's security token.", secret=True)
+    api_budget_share: float = setting(
+        0.5,
+        "Share of the org's daily API request limit a sync may use (other integrations "
+        "share it); when the org's usage reaches it the sync stops after the page in hand, "
+        "with a warning, and the next sync goes on from there.",
+        check=(lambda v: 0 < v <= 1, "a share above 0 and at most 1"),
+    )
+    timeout_seconds: float = setting(
+        60.0,
+        "Seconds to wait for Salesforce to answer one request before it is retried (and the "
+        "sync fails, naming the host, once the retries are spent).",
+        check=(lambda v: v > 0, "a positive number of seconds"),
+    )
     session_id: Secret | None = setting(None, "Existing session id (skips login).", secret=True)
     objects: tuple[str, ...] = setting(
         ("Account", "Contact", "Lead", "Opportunity", "User"), "sObjects to sync."

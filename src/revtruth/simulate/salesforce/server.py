@@ -116,6 +116,12 @@ class SalesforceServer(SimulatedServer):
             self._records = records
             self._cursors.clear()
 
+    def use_api_requests(self, count: int) -> None:
+        """Count `count` requests against the daily limit, as other integrations of the
+        org would (or set a negative count to give some back, as the rolling day moves)."""
+        with self._lock:
+            self._api_usage = max(0, self._api_usage + count)
+
     def revoke_tokens(self) -> None:
         """Expire every session, as a password reset or session timeout would."""
         with self._lock:
@@ -212,6 +218,14 @@ class SalesforceServer(SimulatedServer):
         with self._lock:
             if token not in self._tokens:
                 return 401, _BAD_SESSION
+            if self._api_usage >= self.api_limit:
+                # the org's rolling 24-hour allowance is spent: every call is refused
+                return 403, [
+                    {
+                        "message": f"TotalRequests Limit exceeded. ({self.api_limit})",
+                        "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                    }
+                ]
             self._api_usage += 1
         if method != "GET":
             return 405, [

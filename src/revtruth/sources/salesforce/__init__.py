@@ -2,7 +2,9 @@
 simple-salesforce, every selectable field, read incrementally on SystemModstamp.
 
 Records are merged on `Id`; deleted records arrive through queryAll with IsDeleted = true,
-so the warehouse sees deletions instead of keeping ghosts.
+so the warehouse sees deletions instead of keeping ghosts. A sync uses at most a share of
+the org's daily API allowance: once the org's usage reaches it, each object stops after the
+page it holds, and the next sync goes on from there.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dlt.sources import DltResource
 
 from revtruth.sources.quarantine import split_valid
 from revtruth.sources.salesforce.helpers import (
+    ApiBudget,
+    SalesforceQuotaReached,
     connect,
     describe_fields,
     incremental_soql,
@@ -41,7 +45,10 @@ def salesforce_source(
     password: str | None = None,
     security_token: str | None = None,
     session_id: str | None = None,
+    api_budget_share: float = 0.5,
+    timeout_seconds: float = 60,
 ) -> list[DltResource]:
+    budget = ApiBudget(api_budget_share)
     sf = connect(
         login_url=login_url,
         instance_url=instance_url,
@@ -53,11 +60,13 @@ def salesforce_source(
         password=password,
         security_token=security_token,
         session_id=session_id,
+        budget=budget,
+        timeout_seconds=timeout_seconds,
     )
-    return [_object_resource(sf, sobject) for sobject in objects]
+    return [_object_resource(sf, sobject, budget) for sobject in objects]
 
 
-def _object_resource(sf: Any, sobject: str) -> DltResource:
+def _object_resource(sf: Any, sobject: str, budget: ApiBudget) -> DltResource:
     fields, column_hints = describe_fields(sf, sobject)
 
     def read(
@@ -65,8 +74,21 @@ def _object_resource(sf: Any, sobject: str) -> DltResource:
             CURSOR_FIELD, initial_value=INITIAL_CURSOR
         ),
     ) -> Iterator[Any]:
-        for page in query_pages(sf, incremental_soql(sobject, fields, modstamp.last_value)):
-            yield from split_valid(page, sobject.lower(), "salesforce", id_field="Id")
+        # Records come oldest SystemModstamp first, so stopping after any page is a
+        # consistent point: the cursor is the newest stamp loaded, and the next sync reads
+        # on from it (the records of that very stamp again, merged on Id).
+        budgets = dlt.current.source_state().setdefault("api_budget", {})
+        budgets[sobject] = "complete"
+        soql = incremental_soql(sobject, fields, modstamp.last_value)
+        try:
+            if budget.reached:
+                raise SalesforceQuotaReached(budget.describe())
+            for page in query_pages(sf, soql):
+                yield from split_valid(page, sobject.lower(), "salesforce", id_field="Id")
+                if budget.reached:
+                    raise SalesforceQuotaReached(budget.describe())
+        except SalesforceQuotaReached:
+            budgets[sobject] = f"stopped: {budget.describe()}"
 
     return dlt.resource(
         read,

@@ -26,12 +26,48 @@ class SalesforceLoginError(RuntimeError):
 # when it stumbles, and a connection can drop or a body arrive cut short.
 RETRIES = 5
 _TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
-# Every request waits at most this long to connect, and then for each read.
-TIMEOUT = (10, 60)
 
 
 class SalesforceUnreachable(RuntimeError):
     """Salesforce could not be read: a network problem or an outage, worth trying later."""
+
+
+class SalesforceQuotaReached(RuntimeError):
+    """The org's daily API allowance is spent (REQUEST_LIMIT_EXCEEDED): nothing more can be
+    read until the rolling 24 hours free some of it."""
+
+
+class ApiBudget:
+    """How much of the org's daily API allowance revtruth may use, and how much is used.
+
+    Salesforce counts every REST call against a rolling 24-hour limit shared by every
+    integration of the org, and says where the org stands in each response's
+    `Sforce-Limit-Info: api-usage=used/limit` header. A sync stops asking once the org's
+    usage reaches `share` of the limit, so other integrations keep their part."""
+
+    def __init__(self, share: float) -> None:
+        self.share = share
+        self.used: int | None = None
+        self.limit: int | None = None
+
+    def observe(self, header: str | None) -> None:
+        for part in (header or "").split(","):
+            name, _, value = part.strip().partition("=")
+            used, _, limit = value.partition("/")
+            if name == "api-usage" and used.isdigit() and limit.isdigit():
+                self.used, self.limit = int(used), int(limit)
+
+    @property
+    def reached(self) -> bool:
+        return self.used is not None and bool(self.limit) and self.used >= self.share * self.limit
+
+    def describe(self) -> str:
+        if self.used is None:
+            return "the org's daily API limit"
+        return (
+            f"{self.used:,} of the org's {self.limit:,} daily API requests used, "
+            f"revtruth's budget being {self.share:.0%} of them"
+        )
 
 
 class _Session(requests.Session):
@@ -43,16 +79,23 @@ class _Session(requests.Session):
     timeout, reads each body whole before handing it on (a body cut short fails here, where
     it can be asked again), and retries transient failures with backoff."""
 
-    def __init__(self, ca_bundle: str | None = None):
+    def __init__(
+        self,
+        ca_bundle: str | None = None,
+        budget: ApiBudget | None = None,
+        timeout_seconds: float = 60,
+    ):
         super().__init__()
         self._ca_bundle = ca_bundle
         if ca_bundle:
             self.verify = ca_bundle
+        self.budget = budget or ApiBudget(1.0)
+        self._timeout = (min(10, timeout_seconds), timeout_seconds)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
         if self._ca_bundle:
             kwargs.setdefault("verify", self._ca_bundle)
-        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("timeout", self._timeout)
         for attempt in range(RETRIES + 1):
             delay = min(0.5 * 2**attempt, 8.0)
             try:
@@ -69,6 +112,12 @@ class _Session(requests.Session):
                         "may succeed"
                     ) from exc
             else:
+                self.budget.observe(response.headers.get("Sforce-Limit-Info"))
+                if response.status_code == 403 and b"REQUEST_LIMIT_EXCEEDED" in response.content:
+                    raise SalesforceQuotaReached(
+                        f"Salesforce at {urlsplit(str(url)).netloc} refuses every request: the "
+                        "org's daily API limit is spent (REQUEST_LIMIT_EXCEEDED)"
+                    )
                 if response.status_code not in _TRANSIENT_STATUSES or attempt == RETRIES:
                     return response
                 retry_after = response.headers.get("Retry-After", "")
@@ -78,11 +127,14 @@ class _Session(requests.Session):
         raise AssertionError("unreachable")
 
 
-def http_session(ca_bundle: str | None) -> requests.Session:
+def http_session(
+    ca_bundle: str | None, budget: ApiBudget | None = None, timeout_seconds: float = 60
+) -> requests.Session:
     """A session that verifies TLS against `ca_bundle` when given (corporate proxies, the
     simulator) and the system's trust store otherwise (never turned off), with a timeout on
-    every request and retries of transient failures."""
-    return _Session(ca_bundle)
+    every request (up to 10 s to connect, `timeout_seconds` for each read), retries of
+    transient failures, and the org's API usage kept in `budget`."""
+    return _Session(ca_bundle, budget, timeout_seconds)
 
 
 def login(
@@ -104,7 +156,7 @@ def login(
         )
     else:
         form["grant_type"] = "client_credentials"
-    response = session.post(f"{login_url.rstrip('/')}/services/oauth2/token", data=form, timeout=60)
+    response = session.post(f"{login_url.rstrip('/')}/services/oauth2/token", data=form)
     if response.status_code != 200:
         try:
             detail = response.json().get("error_description") or response.json().get("error")
@@ -129,8 +181,10 @@ def connect(
     password: str | None,
     security_token: str | None,
     session_id: str | None,
+    budget: ApiBudget | None = None,
+    timeout_seconds: float = 60,
 ) -> Salesforce:
-    session = http_session(ca_bundle)
+    session = http_session(ca_bundle, budget, timeout_seconds)
     if not (instance_url and session_id):
         if not (client_id and client_secret):
             raise SalesforceLoginError(
