@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 
 import pytest
 
@@ -32,6 +33,15 @@ INVOICE = {
     "lines": {"data": [{"id": "il_1", "amount": 4900, "quantity": 1}]},
 }
 
+OPPORTUNITY = {
+    "Id": "0065e00000AbCdEAAV",
+    "Amount": Decimal("12000.00"),
+    "CloseDate": "2026-03-31",
+    "IsWon": True,
+    "IsClosed": True,
+    "IsDeleted": False,
+}
+
 
 def _with(record: dict, path: str, value: object) -> dict:
     """A copy of `record` with the value at a dotted path (list positions as numbers)
@@ -53,6 +63,7 @@ def _with(record: dict, path: str, value: object) -> dict:
 def test_well_formed_records_pass():
     assert reason_to_quarantine(SUBSCRIPTION, "subscriptions") is None
     assert reason_to_quarantine(INVOICE, "invoices") is None
+    assert reason_to_quarantine(OPPORTUNITY, "opportunity", "Id") is None
 
 
 @pytest.mark.parametrize(
@@ -75,8 +86,23 @@ def test_well_formed_records_pass():
         ("prices", {"id": "price_1", "unit_amount": 12.5}, "'unit_amount' is not an integer amount in minor units: 12.5"),
         ("coupons", {"id": "co_1", "amount_off": "5"}, "'amount_off' is not an integer amount in minor units: '5'"),
         ("customers", ["cus_1"], "not an object: list"),
+        # absurd times: milliseconds for seconds, a negative one, the epoch itself
+        ("subscriptions", _with(SUBSCRIPTION, "created", 1_700_000_000_000), "'created' is not a plausible time (2000 to 2100): 1700000000000"),
+        ("subscriptions", _with(SUBSCRIPTION, "canceled_at", -86_400), "'canceled_at' is not a plausible time (2000 to 2100): -86400"),
+        ("invoices", _with(INVOICE, "period_end", 0), "'period_end' is not a plausible time (2000 to 2100): 0"),
+        # a nested list whose rest could not be read
+        ("subscriptions", _with(SUBSCRIPTION, "items.has_more", True), "items is cut short: has_more is true after 2 entries"),
+        ("invoices", _with(INVOICE, "lines.has_more", True), "lines is cut short: has_more is true after 1 entries"),
+        # Salesforce
+        ("opportunity", _with(OPPORTUNITY, "Id", ...), "missing or non-string Id: None"),
+        ("opportunity", _with(OPPORTUNITY, "Amount", "12,50"), "'Amount' is not a number: '12,50'"),
+        ("opportunity", _with(OPPORTUNITY, "CloseDate", "31/12/2024"), "'CloseDate' is not a date (YYYY-MM-DD): '31/12/2024'"),
+        ("opportunity", _with(OPPORTUNITY, "CloseDate", "2924-12-31"), "'CloseDate' is not a plausible date (2000 to 2100): '2924-12-31'"),
+        ("opportunity", _with(OPPORTUNITY, "IsWon", "true"), "'IsWon' is not true or false: 'true'"),
+        ("account", {"Id": "001A", "IsDeleted": 1}, "'IsDeleted' is not true or false: 1"),
     ],
 )  # fmt: skip
 def test_a_malformed_record_is_quarantined_naming_the_field_and_its_value(resource, record, reason):
-    found = reason_to_quarantine(record, resource)
+    id_field = "Id" if resource in ("opportunity", "account") else "id"
+    found = reason_to_quarantine(record, resource, id_field)
     assert found is not None and found.startswith(reason), found

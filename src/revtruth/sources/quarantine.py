@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import dlt
@@ -29,11 +30,74 @@ def _has_string_id(id_field: str) -> Check:
     return check
 
 
-def _created_is_unix_seconds(record: dict[str, Any]) -> str | None:
-    created = record.get("created", 0)
-    if created is not None and (isinstance(created, bool) or not isinstance(created, int)):
-        return f"'created' is not unix seconds: {created!r}"
-    return None
+# A time outside these bounds is a broken record, not a business event: Stripe began in
+# 2011 and no subscription of today ends after 2100. Unix seconds.
+PLAUSIBLE_FROM, PLAUSIBLE_UNTIL = 946_684_800, 4_102_444_800  # 2000-01-01, 2100-01-01 UTC
+
+
+def _plausible_times(*fields: str) -> Check:
+    """Times (unix seconds) that are integers within PLAUSIBLE_FROM..PLAUSIBLE_UNTIL: a
+    millisecond value (×1000), a zero or a negative one would date a churn in 1970 or in
+    the year 55000, and every month between would count it."""
+
+    def check(record: dict[str, Any]) -> str | None:
+        for name in fields:
+            value = record.get(name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"{name!r} is not unix seconds: {value!r}"
+            if not PLAUSIBLE_FROM <= value < PLAUSIBLE_UNTIL:
+                return f"{name!r} is not a plausible time (2000 to 2100): {value!r}"
+        return None
+
+    return check
+
+
+def _plausible_date(field: str) -> Check:
+    """An ISO date (YYYY-MM-DD) between 2000 and 2100, as Salesforce sends date fields."""
+
+    def check(record: dict[str, Any]) -> str | None:
+        value = record.get(field)
+        if value is None:
+            return None
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            return f"{field!r} is not a date (YYYY-MM-DD): {value!r}"
+        if not 2000 <= day.year < 2100:
+            return f"{field!r} is not a plausible date (2000 to 2100): {value!r}"
+        return None
+
+    return check
+
+
+def _decimal_amounts(*fields: str) -> Check:
+    """Amounts as numbers (Salesforce currency fields, parsed as Decimal), never as text."""
+
+    def check(record: dict[str, Any]) -> str | None:
+        for name in fields:
+            value = record.get(name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | Decimal)
+            ):
+                return f"{name!r} is not a number: {value!r}"
+        return None
+
+    return check
+
+
+def _booleans(*fields: str) -> Check:
+    def check(record: dict[str, Any]) -> str | None:
+        for name in fields:
+            value = record.get(name)
+            if value is not None and not isinstance(value, bool):
+                return f"{name!r} is not true or false: {value!r}"
+        return None
+
+    return check
 
 
 def _amounts_are_integers(*fields: str) -> Check:
@@ -63,7 +127,9 @@ def _one_of(field: str, allowed: frozenset[str]) -> Check:
 
 def _each_nested(list_field: str, *checks: Callable[[dict[str, Any], str], str | None]) -> Check:
     """Every element of a nested list (`items.data`, `lines.data`) passes `checks`, each
-    given the element and its path ("items.data[2]") to name in the reason."""
+    given the element and its path ("items.data[2]") to name in the reason. A list that
+    still says `has_more` was cut short (its rest could not be read): its record would load
+    with items missing, and MRR or an invoice total with them."""
 
     def check(record: dict[str, Any]) -> str | None:
         nested = record.get(list_field)
@@ -72,6 +138,11 @@ def _each_nested(list_field: str, *checks: Callable[[dict[str, Any], str], str |
         elements = nested.get("data") if isinstance(nested, dict) else None
         if not isinstance(elements, list):
             return f"{list_field}.data is not a list: {elements!r}"
+        if nested.get("has_more"):
+            return (
+                f"{list_field} is cut short: has_more is true after {len(elements)} entries "
+                "and the rest could not be read"
+            )
         for position, element in enumerate(elements):
             path = f"{list_field}.data[{position}]"
             if not isinstance(element, dict):
@@ -122,10 +193,14 @@ SUBSCRIPTION_STATUSES = frozenset(
 INVOICE_STATUSES = frozenset(["draft", "open", "paid", "uncollectible", "void"])
 
 RESOURCE_CHECKS: dict[str, tuple[Check, ...]] = {
+    # Stripe (unix seconds; `created` is checked on every record)
     "prices": (_amounts_are_integers("unit_amount"),),
     "coupons": (_amounts_are_integers("amount_off"),),
     "subscriptions": (
         _one_of("status", SUBSCRIPTION_STATUSES),
+        _plausible_times(
+            "start_date", "canceled_at", "cancel_at", "ended_at", "trial_start", "trial_end"
+        ),
         _each_nested(
             "items",
             _nested_id,
@@ -136,7 +211,16 @@ RESOURCE_CHECKS: dict[str, tuple[Check, ...]] = {
         _amounts_are_integers("total", "subtotal", "amount_paid", "amount_due"),
         _one_of("status", INVOICE_STATUSES),
         _each_nested("lines", _nested_id, _nested_integers("amount", "quantity")),
+        _plausible_times("period_start", "period_end"),
     ),
+    # Salesforce (resource names are the sObjects', lower case)
+    "opportunity": (
+        _decimal_amounts("Amount"),
+        _plausible_date("CloseDate"),
+        _booleans("IsWon", "IsClosed", "IsDeleted"),
+    ),
+    "account": (_booleans("IsDeleted"),),
+    "contact": (_booleans("IsDeleted"),),
 }
 
 
@@ -145,7 +229,7 @@ def reason_to_quarantine(record: Any, resource: str, id_field: str = "id") -> st
         return f"not an object: {type(record).__name__}"
     checks = (
         _has_string_id(id_field),
-        _created_is_unix_seconds,
+        _plausible_times("created"),
         *RESOURCE_CHECKS.get(resource, ()),
     )
     for check in checks:

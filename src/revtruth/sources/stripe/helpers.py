@@ -192,8 +192,8 @@ def _dropping_refused_expansions(
 def _complete_nested_list(client: stripe.StripeClient, obj: dict[str, Any], field: str) -> None:
     """Stripe embeds only the first 10 items/lines; fetch the rest from the list's own url."""
     nested = obj.get(field)
-    if not isinstance(nested, dict) or not nested.get("has_more"):
-        return
+    if not isinstance(nested, dict) or not nested.get("has_more") or not nested.get("url"):
+        return  # without its url the rest cannot be read: quarantined as cut short
     data = list(nested.get("data") or [])
     while nested.get("has_more") and data:
         after = data[-1]["id"]
