@@ -158,6 +158,17 @@ def enabled_systems(settings: Settings, requested: Sequence[str] | None = None) 
     return [s for s in SYSTEMS if getattr(settings.sources, s).enabled]
 
 
+def systems_to_sync(settings: Settings, requested: Sequence[str] | None = None) -> list[str]:
+    """The systems a sync reads; none at all is a mistake, not an empty success."""
+    systems = enabled_systems(settings, requested)
+    if not systems:
+        raise SyncError(
+            "no source is enabled: set sources.stripe.enabled, sources.salesforce.enabled "
+            "or sources.product_db.enabled to true"
+        )
+    return systems
+
+
 def _quiet_dlt() -> None:
     # dlt warns about every all-null column of every load; the summary says what matters.
     logging.getLogger("dlt").setLevel(logging.ERROR)
@@ -178,7 +189,7 @@ def sync(
     results = []
     with warehouse_lock(settings):
         destination = destination_for(settings)
-        for system in enabled_systems(settings, systems):
+        for system in systems_to_sync(settings, systems):
             result = SourceResult(system)
             started = perf_counter()
             notify(system, "extracting")
@@ -288,8 +299,13 @@ def _quota_spent(exc: BaseException | None) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    """The innermost cause's first line: dlt wraps a source's error in several layers."""
-    while exc.__cause__ is not None or exc.__context__ is not None:
-        exc = exc.__cause__ or exc.__context__
+    """The first line of the error revtruth phrased itself (a SourceError, naming the
+    address), else of the innermost cause: dlt wraps a source's error in several layers."""
+    from revtruth.sources import SourceError
+
+    chain = [exc]
+    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    exc = next((e for e in chain if isinstance(e, SourceError)), chain[-1])
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

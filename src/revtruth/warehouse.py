@@ -89,12 +89,22 @@ def warehouse_lock(
     if not settings.warehouse.is_duckdb:
         yield
         return
+    _refuse_a_folder(settings)
     path = lock_path(settings)
     _acquire(path, shared, timeout_s)
     try:
         yield
     finally:
         _release(path, shared)
+
+
+def _refuse_a_folder(settings: Settings) -> None:
+    db = settings.warehouse.resolved_path
+    if db.is_dir():
+        raise WarehouseError(
+            f"warehouse.path {db} is a folder; give it a file name, such as "
+            f"{db / 'revtruth.duckdb'}"
+        )
 
 
 def _acquire(path: Path, shared: bool, timeout_s: float) -> None:
@@ -268,6 +278,7 @@ def connect_readonly(
             f"connect_readonly opens a DuckDB file, but warehouse.destination is "
             f"{settings.warehouse.destination!r}; query that warehouse through its own client"
         )
+    _refuse_a_folder(settings)
     db = settings.warehouse.resolved_path
     if not db.is_file():
         raise WarehouseError(

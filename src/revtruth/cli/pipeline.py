@@ -102,12 +102,12 @@ def sync_command(
     config: ConfigOption = None,
 ) -> None:
     """Copy billing, CRM and product data into the warehouse's raw_* schemas."""
-    from revtruth.sync import SyncError, enabled_systems, sync
+    from revtruth.sync import SyncError, sync, systems_to_sync
     from revtruth.warehouse import WarehouseError
 
     settings = load_cli_settings(config)
     try:
-        systems = enabled_systems(settings, sources)
+        systems = systems_to_sync(settings, sources)
         with steps({s: f"Syncing {s}" for s in systems}) as advance:
             summary = sync(
                 settings, systems, on_progress=lambda s, stage: stage == "extracting" and advance(s)

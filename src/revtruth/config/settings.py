@@ -116,6 +116,29 @@ _POSITIVE_DAYS = (lambda v: v > 0, "a positive number of days")
 _COUNT = (lambda v: v >= 0, "zero or a positive count")
 
 
+# dlt destinations that are SQL warehouses dbt can build on (vector stores and plain files
+# are destinations too, but no place for marts).
+WAREHOUSE_DESTINATIONS = frozenset(
+    {
+        "athena",
+        "bigquery",
+        "clickhouse",
+        "databricks",
+        "dremio",
+        "duckdb",
+        "ducklake",
+        "fabric",
+        "motherduck",
+        "mssql",
+        "postgres",
+        "redshift",
+        "snowflake",
+        "sqlalchemy",
+        "synapse",
+    }
+)
+
+
 @dataclass(frozen=True)
 class WarehouseSettings:
     destination: str = setting(
@@ -123,8 +146,9 @@ class WarehouseSettings:
         "dlt destination that sync loads into and dbt adapter that build runs on: duckdb, "
         "snowflake, bigquery, postgres, ...",
         check=(
-            lambda v: bool(re.fullmatch(r"[a-z][a-z0-9_]*", v)),
-            'a dlt destination name such as "duckdb" or "snowflake"',
+            lambda v: v in WAREHOUSE_DESTINATIONS,
+            f"one of {', '.join(sorted(WAREHOUSE_DESTINATIONS))} (a dlt destination that dbt "
+            "has an adapter for)",
         ),
     )
     path: str = setting(

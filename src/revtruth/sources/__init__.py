@@ -8,3 +8,8 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # dlt warns about every all-null column of every load at WARNING; the sync summary says what
 # matters (rows, quarantine, failures). A user's own RUNTIME__LOG_LEVEL still wins.
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+
+
+class SourceError(RuntimeError):
+    """A source's failure already phrased for its user: which system, at which address, and
+    whether trying later can help. Shown as it is, not as the low-level error beneath it."""

@@ -14,10 +14,11 @@ import requests
 from requests.exceptions import ChunkedEncodingError
 from simple_salesforce import Salesforce
 
+from revtruth.sources import SourceError
 from revtruth.sources.salesforce.settings import CURSOR_FIELD, SKIPPED_FIELD_TYPES
 
 
-class SalesforceLoginError(RuntimeError):
+class SalesforceLoginError(SourceError):
     pass
 
 
@@ -28,11 +29,11 @@ RETRIES = 5
 _TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 
 
-class SalesforceUnreachable(RuntimeError):
+class SalesforceUnreachable(SourceError):
     """Salesforce could not be read: a network problem or an outage, worth trying later."""
 
 
-class SalesforceQuotaReached(RuntimeError):
+class SalesforceQuotaReached(SourceError):
     """The org's daily API allowance is spent (REQUEST_LIMIT_EXCEEDED): nothing more can be
     read until the rolling 24 hours free some of it."""
 

@@ -17,7 +17,13 @@ import dlt
 from dlt.sources import DltResource
 
 from revtruth.sources.quarantine import QUARANTINE_TABLE, split_valid
-from revtruth.sources.stripe.changes import Reading, deletion, fetch_changed, ids_in_warehouse
+from revtruth.sources.stripe.changes import (
+    Reading,
+    deleted_by_events,
+    deletion,
+    fetch_changed,
+    ids_in_warehouse,
+)
 from revtruth.sources.stripe.helpers import list_pages, make_client
 from revtruth.sources.stripe.settings import (
     COLUMN_HINTS,
@@ -55,8 +61,12 @@ def _merged_resource(reading: Reading, endpoint: Endpoint) -> DltResource:
         for page in list_pages(reading.client, endpoint, page_size=reading.page_size):
             listed.update(obj["id"] for obj in page if isinstance(obj.get("id"), str))
             yield from split_valid(page, endpoint.resource, "stripe")
-        # What the warehouse holds and a whole list no longer shows was deleted in between.
-        for object_id in sorted(ids_in_warehouse(endpoint.resource) - listed):
+        # What the warehouse holds and a whole list no longer shows was deleted in between:
+        # at the time its event says, or, its event missed, by the time of this list.
+        by_events = deleted_by_events(reading, endpoint.resource)
+        yield from by_events
+        told = set(reading.plan().deleted.get(endpoint.resource, {}))
+        for object_id in sorted(ids_in_warehouse(endpoint.resource) - listed - told):
             yield deletion(endpoint.resource, object_id, int(reading.plan().started_at), "list")
 
     return dlt.resource(

@@ -121,8 +121,14 @@ class Reading:
             for event_id, when in seen.items()
             if when >= newest - EVENT_LOOKBACK_SECONDS
         }
-        if not full:
-            _changes_named_by(events, plan)
+        _changes_named_by(events, plan)
+        fetches = sum(len(ids) for ids in plan.changed.values())
+        if not full and fetches > (listing := listing_cost(self.page_size)):
+            plan.full = True
+            plan.reason = (
+                f"{fetches} changed objects would cost more requests than listing everything "
+                f"again (about {listing})"
+            )
         return plan
 
 
@@ -201,15 +207,21 @@ def deletion(resource: str, object_id: str, when: int, seen_by: str) -> Any:
     )
 
 
+def deleted_by_events(reading: Reading, resource: str) -> list[Any]:
+    """Deletion rows for the objects of `resource` a `*.deleted` event named: Stripe's own
+    time of the deletion."""
+    return [
+        deletion(resource, object_id, when, "event")
+        for object_id, when in sorted(reading.plan().deleted.get(resource, {}).items())
+    ]
+
+
 def fetch_changed(reading: Reading, resource: str) -> tuple[list[dict[str, Any]], list[Any]]:
     """Each changed object of `resource` fetched again, and the deletion rows of those
     deleted (named by a `*.deleted` event, or gone when fetched)."""
     plan = reading.plan()
     endpoint = _ENDPOINTS[resource]
-    deleted = [
-        deletion(resource, object_id, when, "event")
-        for object_id, when in sorted(plan.deleted.get(resource, {}).items())
-    ]
+    deleted = deleted_by_events(reading, resource)
     fetched = []
     for object_id, when in sorted(plan.changed.get(resource, {}).items()):
         record = retrieve(reading.client, endpoint, object_id)
@@ -218,6 +230,27 @@ def fetch_changed(reading: Reading, resource: str) -> tuple[list[dict[str, Any]]
         else:
             fetched.append(record)
     return fetched, deleted
+
+
+def listing_cost(page_size: int) -> int:
+    """About how many requests a full list takes: a page per `page_size` objects the
+    warehouse holds, at least one per object type."""
+    counts = _counts_in_warehouse()
+    return sum(max(1, -(-counts.get(resource, 0) // page_size)) for resource in _ENDPOINTS)
+
+
+def _counts_in_warehouse() -> dict[str, int]:
+    from dlt.destinations.exceptions import DatabaseUndefinedRelation
+
+    counts = {}
+    with dlt.current.pipeline().sql_client() as client:
+        for resource in _ENDPOINTS:
+            table = client.make_qualified_table_name(resource)
+            try:
+                counts[resource] = client.execute_sql(f"select count(*) from {table}")[0][0]
+            except DatabaseUndefinedRelation:
+                counts[resource] = 0
+    return counts
 
 
 def ids_in_warehouse(resource: str) -> set[str]:

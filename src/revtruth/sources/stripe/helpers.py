@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import stripe
 
+from revtruth.sources import SourceError
 from revtruth.sources.stripe.settings import PAGE_SIZE_MAX, Endpoint
 
 T = TypeVar("T")
@@ -20,7 +21,7 @@ RATE_LIMIT_RETRIES = 8
 CONNECTION_RETRIES = 4
 
 
-class StripeUnreachable(RuntimeError):
+class StripeUnreachable(SourceError):
     """Stripe (or the address configured for it) could not be read: a network problem."""
 
 
