@@ -94,7 +94,7 @@ def read_source_load(settings: Settings, system: str) -> SourceLoad:
             "order by load_id desc limit 1",
         )
         counted = _rows(client, f"select count(*) from {anchor}")
-        # the product database's tables arrive as Arrow, without dlt's load id column
+        # None for tables loaded before revtruth gave Arrow tables dlt's load id column
         newest = _rows(client, f"select max(_dlt_load_id) from {anchor}")
     load_id, loaded_at = last[0] if last else (None, None)
     rows = counted[0][0] if counted else 0

@@ -8,6 +8,9 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # dlt warns about every all-null column of every load at WARNING; the sync summary says what
 # matters (rows, quarantine, failures). A user's own RUNTIME__LOG_LEVEL still wins.
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+# Tables that arrive as Arrow (the product database's) get dlt's load id column like every
+# other table: the build's guard tells a load that never finished by rows of a newer load id.
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 
 
 class SourceError(RuntimeError):
