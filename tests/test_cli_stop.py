@@ -70,3 +70,40 @@ def _serve_and_stop(tmp_path: Path, private_tmp: Path, stopping: signal.Signals)
     assert _processes_mentioning(str(private_tmp)) == []
     # (platformdirs' runtime-0, which pgserver asks for, is no folder of revtruth's)
     assert [p.name for p in private_tmp.iterdir() if p.name.startswith("revtruth")] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.0, 6.0])  # as PostgreSQL starts; in the sync or build
+def test_demo_interrupted_stops_its_servers_and_removes_their_folders(tmp_path, after):
+    import shutil
+    import tempfile
+
+    private_tmp = Path(tempfile.mkdtemp(prefix="rt-stop-", dir="/tmp"))
+    try:
+        demo = subprocess.Popen(
+            [*REVTRUTH, "demo", "--dir", str(tmp_path / "demo"), "--seed", "3"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "TMPDIR": str(private_tmp)},
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not _processes_mentioning(str(private_tmp)):  # PostgreSQL is up
+                assert demo.poll() is None and time.monotonic() < deadline, "demo never started"
+                time.sleep(0.1)
+            time.sleep(after)
+            demo.send_signal(signal.SIGTERM)
+            output, _ = demo.communicate(timeout=60)
+        finally:
+            if demo.poll() is None:
+                demo.kill()
+        assert demo.returncode != 0
+        assert "Traceback" not in output
+        deadline = time.monotonic() + 20
+        while _processes_mentioning(str(private_tmp)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_mentioning(str(private_tmp)) == []
+        assert not any(p.name.startswith("revtruth-pg-") for p in private_tmp.iterdir())
+    finally:
+        shutil.rmtree(private_tmp, ignore_errors=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,10 +138,36 @@ def running_pgserver(data_dir: Path | None = None) -> Iterator[str]:
     owns_dir = data_dir is None
     directory = Path(tempfile.mkdtemp(prefix="revtruth-pg-")) if owns_dir else Path(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(directory), cleanup_mode="stop")
+    server = None
     try:
+        # A stop (Ctrl+C, SIGTERM) while the server starts would leave it without anyone to
+        # stop it and its folder behind: it is held until the server is ours to stop.
+        with _interrupts_held():
+            server = pgserver.get_server(str(directory), cleanup_mode="stop")
         yield server.get_uri()
     finally:
-        server.cleanup()
+        if server is not None:
+            server.cleanup()
         if owns_dir:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP wait until the block is done, then stop as they would
+    have (KeyboardInterrupt). Only the main thread can handle signals; elsewhere, no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {stop: signal.getsignal(stop) for stop in stops}
+    for stop in stops:
+        signal.signal(stop, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+    if held:
+        raise KeyboardInterrupt
