@@ -262,8 +262,8 @@ def _where_salesforce_stopped(pipeline: Any, result: SourceResult) -> None:
     if stopped:
         why = next(iter(stopped.values())).removeprefix("stopped: ")
         result.warnings.append(
-            f"stopped at the API budget ({why}): {', '.join(stopped)} read only in part, "
-            "up to a consistent point; the next sync goes on from there "
+            f"stopped at the API budget ({why}): {', '.join(stopped)} not read to the "
+            "end, each up to a consistent point; the next sync goes on from there "
             "(sources.salesforce.api_budget_share sets the budget)"
         )
 

@@ -69,6 +69,14 @@ def simulate_serve(
             "'429=0.05,500=0.02,reset=0.01,truncate=0.01,slow=0.02'.",
         ),
     ] = "",
+    salesforce_api_limit: Annotated[
+        int,
+        typer.Option(
+            help="The simulated org's daily API request limit; past it every call gets "
+            "Salesforce's REQUEST_LIMIT_EXCEEDED (a sync stops at its budget before).",
+            min=1,
+        ),
+    ] = 15_000,
 ) -> None:
     """Start the simulated Stripe, Salesforce and PostgreSQL and print how to reach them."""
     import time
@@ -88,6 +96,7 @@ def simulate_serve(
         stripe_port=stripe_port,
         salesforce_port=salesforce_port,
         faults=injected,
+        salesforce_api_limit=salesforce_api_limit,
     ) as company:
         console.print(f"Simulated company (seed {seed}, {size}) is up; ground truth in {truth}.")
         console.print(

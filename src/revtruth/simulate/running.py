@@ -70,6 +70,7 @@ def running_company(
     stripe_port: int = 0,
     salesforce_port: int = 0,
     faults: Faults | None = None,
+    salesforce_api_limit: int = 15_000,
 ) -> Iterator[RunningCompany]:
     """Start the simulated systems (all three, or those named in `systems`), load the
     product database, stop them all on exit.
@@ -99,6 +100,7 @@ def running_company(
                     client_id=sf_client_id,
                     client_secret=sf_client_secret,
                     port=salesforce_port,
+                    api_limit=salesforce_api_limit,
                 )
             )
         for server in (stripe, salesforce):
