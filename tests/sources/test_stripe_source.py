@@ -232,11 +232,15 @@ def test_wrong_api_key_fails_naming_authentication_and_shows_only_the_masked_key
     assert wrong_key[8:-4] not in everything_said  # not even the middle of it
 
 
-def test_rate_limited_api_still_loads_everything(plan: BillingPlan, warehouse: Warehouse) -> None:
+def test_rate_limited_api_still_loads_everything(
+    plan: BillingPlan, warehouse: Warehouse, tmp_path: Path
+) -> None:
     # How many requests the load needs when none is refused (9: one page per list, and the
     # rest of the two nested lists that hold more than 10 entries).
     with StripeServer(plan, API_KEY) as unlimited:
-        list(source_for(unlimited))
+        Warehouse(tmp_path / "unlimited.duckdb", tmp_path / "unlimited").run(
+            source_for(unlimited), DATASET
+        )
         requests_needed = unlimited.request_count
 
     # 5 a second, in bursts of 5: about half of the requests are refused with a 429 at first.

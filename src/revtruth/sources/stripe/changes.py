@@ -242,8 +242,11 @@ def listing_cost(page_size: int) -> int:
 def _counts_in_warehouse() -> dict[str, int]:
     from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
-    counts = {}
-    with dlt.current.pipeline().sql_client() as client:
+    counts: dict[str, int] = {}
+    pipeline = dlt.current.pipeline()
+    if pipeline.destination is None:  # the source iterated on its own, nothing loaded
+        return counts
+    with pipeline.sql_client() as client:
         for resource in _ENDPOINTS:
             table = client.make_qualified_table_name(resource)
             try:
@@ -259,6 +262,8 @@ def ids_in_warehouse(resource: str) -> set[str]:
     from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
     pipeline = dlt.current.pipeline()
+    if pipeline.destination is None:  # the source iterated on its own, nothing loaded
+        return set()
     try:
         with pipeline.sql_client() as client:
             table = client.make_qualified_table_name(resource)

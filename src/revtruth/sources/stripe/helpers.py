@@ -62,7 +62,12 @@ def with_backoff(
             retry_after = (
                 (exc.headers or {}).get("Retry-After") if hasattr(exc, "headers") else None
             )
-            delay = float(retry_after) if retry_after else min(0.25 * 2**attempt, 16.0)
+            # a Retry-After is honoured up to a minute: 8 waits stay within ~8 minutes
+            delay = (
+                min(float(retry_after), 60.0)
+                if _is_number(retry_after)
+                else min(0.25 * 2**attempt, 16.0)
+            )
         except stripe.APIConnectionError as exc:
             detail = str(exc).split("\n\n")[-1].strip() or type(exc).__name__
             connection_failures += 1
@@ -79,6 +84,13 @@ def with_backoff(
             delay = min(0.25 * 2**connection_failures, 4.0)
         time.sleep(delay * (1 + random.random() / 4))
     raise AssertionError("unreachable")
+
+
+def _is_number(text: Any) -> bool:
+    try:
+        return float(text) >= 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _service(client: stripe.StripeClient, name: str) -> Any:
