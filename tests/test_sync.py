@@ -275,7 +275,7 @@ def test_a_product_db_that_accepts_and_never_answers_fails_in_time_naming_its_ho
 
 
 def test_timeouts_are_added_to_a_product_db_url_that_sets_none():
-    from revtruth.sources.product_db.helpers import with_timeouts
+    from revtruth.sources.product_db.postgres import with_timeouts
 
     assert with_timeouts("postgresql://u:p@h:5432/db?sslmode=require", 20) == (
         "postgresql://u:p@h:5432/db?sslmode=require&connect_timeout=20&keepalives=1"

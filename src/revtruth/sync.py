@@ -97,8 +97,7 @@ def build_source(settings: Settings, system: str) -> Any:
             timeout_seconds=sf.timeout_seconds,
         )
     if system == "product_db":
-        from revtruth.sources.product_db import product_db
-        from revtruth.sources.product_db.helpers import with_timeouts
+        from revtruth.sources.product_db import product_db, with_timeouts
 
         db = sources.product_db
         if not db.url:

@@ -10,7 +10,7 @@ import pytest
 
 from revtruth.simulate.product_db import insert_logins
 from revtruth.sources.product_db import product_db
-from revtruth.sources.product_db.helpers import ProductDbError, read_only_connection
+from revtruth.sources.product_db.postgres import ProductDbError, read_only_connection
 
 from .conftest import ProductDb, Warehouse
 
@@ -194,7 +194,7 @@ def test_missing_configured_table_fails_with_an_error_naming_it(
 
 
 def test_chunk_rows_caps_every_arrow_table_handed_to_dlt(product_database: ProductDb) -> None:
-    from revtruth.sources.product_db.helpers import describe_tables, read_batches
+    from revtruth.sources.product_db.postgres import describe_tables, read_batches
 
     total = len(product_database.plan.activity)
     with read_only_connection(product_database.reader_url) as conn:

@@ -429,8 +429,17 @@ class SalesforceSettings:
 @dataclass(frozen=True)
 class ProductDbSettings:
     enabled: bool = setting(True, "Sync the product database into raw_product_db.")
-    url: Secret | None = setting(None, "SQLAlchemy/libpq URL of a read-only user.", secret=True)
-    schema: str = setting("public", "Schema the product tables live in.")
+    url: Secret | None = setting(
+        None,
+        "URL of a read-only user: postgresql://… (or a libpq string), or mysql://… for MySQL "
+        "and MariaDB.",
+        secret=True,
+    )
+    schema: str = setting(
+        "public",
+        "PostgreSQL schema the product tables live in; for MySQL the URL's database is used "
+        "unless this names another.",
+    )
     tables: tuple[str, ...] = setting(("tenants", "users", "user_activity_logs"), "Tables to sync.")
     cursor_lookback: int = setting(
         10_000,

@@ -1,30 +1,27 @@
 """Product database source: configured tables read as Arrow record batches, never row by row.
 
-PostgreSQL is read through ADBC (libpq underneath, so Unix sockets work too) in a read-only
-session. Append-only tables (activity logs) are read incrementally on a cursor column; every
-other table is read whole and replaces its copy, so the copy mirrors the table, rows deleted
-there included (a merge would keep them as if alive). An id is handed out
-when a row is inserted, not when its transaction commits: a row committed late can carry an
-id below one a sync has already read, and reading only past the last id would skip it for
-good. So each sync reads again the last `cursor_lookback` ids behind the cursor (dlt's
-incremental `lag`) and merges on the primary key: the late row is loaded, and the rows read
-twice are not doubled.
+PostgreSQL is read through ADBC (libpq underneath, so Unix sockets work too), MySQL and
+MariaDB through PyMySQL (mysql.py), each in a read-only session. Append-only tables
+(activity logs) are read incrementally on a cursor column; every other table is read whole
+and replaces its copy, so the copy mirrors the table, rows deleted there included (a merge
+would keep them as if alive). An id is handed out when a row is inserted, not when its
+transaction commits: a row committed late can carry an id below one a sync has already
+read, and reading only past the last id would skip it for good. So each sync reads again
+the last `cursor_lookback` ids behind the cursor (dlt's incremental `lag`) and merges on
+the primary key: the late row is loaded, and the rows read twice are not doubled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from types import ModuleType
 
 import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
-from revtruth.sources.product_db.helpers import (
-    TableInfo,
-    describe_tables,
-    read_batches,
-    read_only_connection,
-)
+from revtruth.sources.product_db import mysql, postgres
+from revtruth.sources.product_db.tables import ProductDbError, TableInfo
 
 
 @dlt.source(name="product_db", max_table_nesting=0)
@@ -40,22 +37,49 @@ def product_db(
     (default: `user_activity_logs` on `id`); `cursor_lookback` is how far behind its last
     value each sync reads again (0: only past it, and rows are appended)."""
     append_only = dict({"user_activity_logs": "id"} if append_only is None else append_only)
-    with read_only_connection(url) as conn:
-        infos = describe_tables(conn, schema, list(tables))
+    backend = backend_for(url)
+    if backend is mysql and schema == "public":  # PostgreSQL's default: MySQL's is the URL's
+        schema = mysql.database_of(url)
+    with backend.read_only_connection(url) as conn:
+        infos = backend.describe_tables(conn, schema, list(tables))
     return [
-        _table_resource(url, info, append_only.get(info.name), chunk_rows, cursor_lookback)
+        _table_resource(backend, url, info, append_only.get(info.name), chunk_rows, cursor_lookback)
         for info in infos
     ]
 
 
+def with_timeouts(url: str, seconds: int) -> str:
+    """`url` with the connect and read timeouts of its database's driver (see each
+    backend's `with_timeouts`), unless it sets them itself."""
+    return backend_for(url).with_timeouts(url, seconds)
+
+
+def backend_for(url: str) -> ModuleType:
+    """The module that reads the database a URL names: PostgreSQL or MySQL/MariaDB."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in mysql.SCHEMES:
+        return mysql
+    if scheme in ("postgres", "postgresql") or not scheme:  # a libpq key=value string
+        return postgres
+    raise ProductDbError(
+        f"the product database URL's scheme {scheme!r} is not one revtruth reads: use "
+        "postgresql://… or mysql://…"
+    )
+
+
 def _table_resource(
-    url: str, info: TableInfo, cursor: str | None, chunk_rows: int, lookback: int = 0
+    backend: ModuleType,
+    url: str,
+    info: TableInfo,
+    cursor: str | None,
+    chunk_rows: int,
+    lookback: int = 0,
 ) -> DltResource:
     if cursor is None:
 
         def read_table() -> Iterator[pa.Table]:
-            with read_only_connection(url) as conn:
-                yield from read_batches(conn, info, chunk_rows=chunk_rows)
+            with backend.read_only_connection(url) as conn:
+                yield from backend.read_batches(conn, info, chunk_rows=chunk_rows)
 
         return dlt.resource(
             read_table,
@@ -71,8 +95,8 @@ def _table_resource(
             cursor, initial_value=None, lag=lookback if rereads else None
         ),
     ) -> Iterator[pa.Table]:
-        with read_only_connection(url) as conn:
-            yield from read_batches(
+        with backend.read_only_connection(url) as conn:
+            yield from backend.read_batches(
                 conn, info, chunk_rows=chunk_rows, cursor=cursor, after=cursor_value.last_value
             )
 

@@ -4,35 +4,27 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
+from revtruth.sources.product_db.tables import ProductDbError, TableInfo, first_line, in_chunks
+
 # Types dlt cannot take as Arrow (uuid extension, json) are cast to text inside PostgreSQL.
 _TEXT_CAST_TYPES = {"uuid", "json", "jsonb", "inet", "cidr", "macaddr", "xml", "interval"}
 
-
-class ProductDbError(RuntimeError):
-    pass
+__all__ = ["ProductDbError", "describe_tables", "read_batches", "read_only_connection"]
 
 
-@dataclass(frozen=True)
-class TableInfo:
-    schema: str
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (column name, PostgreSQL type name)
-    primary_key: tuple[str, ...]
+def _select_list(info: TableInfo) -> str:
+    return ", ".join(
+        f"{_quote(col)}::text AS {_quote(col)}" if pg_type in _TEXT_CAST_TYPES else _quote(col)
+        for col, pg_type in info.columns
+    )
 
-    def select_list(self) -> str:
-        return ", ".join(
-            f"{_quote(col)}::text AS {_quote(col)}" if pg_type in _TEXT_CAST_TYPES else _quote(col)
-            for col, pg_type in self.columns
-        )
 
-    @property
-    def qualified(self) -> str:
-        return f"{_quote(self.schema)}.{_quote(self.name)}"
+def _qualified(info: TableInfo) -> str:
+    return f"{_quote(info.schema)}.{_quote(info.name)}"
 
 
 def _quote(identifier: str) -> str:
@@ -70,7 +62,7 @@ def read_only_connection(url: str) -> Iterator[Any]:
     try:
         conn = adbc.connect(url)
     except Exception as exc:  # the driver's own error names host and reason, never the password
-        raise ProductDbError(f"cannot connect to the product database: {_first_line(exc)}") from exc
+        raise ProductDbError(f"cannot connect to the product database: {first_line(exc)}") from exc
     try:
         with conn.cursor() as cur:
             cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
@@ -80,10 +72,6 @@ def read_only_connection(url: str) -> Iterator[Any]:
         yield conn
     finally:
         conn.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def describe_tables(conn: Any, schema: str, tables: list[str]) -> list[TableInfo]:
@@ -132,7 +120,7 @@ def read_batches(
     conn: Any, info: TableInfo, *, chunk_rows: int, cursor: str | None = None, after: Any = None
 ) -> Iterator[pa.Table]:
     """Yield the table (or its rows past `after` on `cursor`) as Arrow tables of ~chunk_rows."""
-    query = f"SELECT {info.select_list()} FROM {info.qualified}"
+    query = f"SELECT {_select_list(info)} FROM {_qualified(info)}"
     params: tuple = ()
     if cursor is not None:
         if after is not None:
@@ -142,20 +130,4 @@ def read_batches(
     with conn.cursor() as cur:
         cur.execute(query, params or None)
         reader = cur.fetch_record_batch()
-        pending: list[pa.RecordBatch] = []
-        pending_rows = 0
-        yielded = False
-        for batch in reader:
-            # the driver's batches can be larger than a chunk: cut them, so memory stays flat
-            offset = 0
-            while offset < batch.num_rows:
-                piece = batch.slice(offset, chunk_rows - pending_rows)
-                offset += piece.num_rows
-                pending.append(piece)
-                pending_rows += piece.num_rows
-                if pending_rows == chunk_rows:
-                    yield pa.Table.from_batches(pending)
-                    pending, pending_rows, yielded = [], 0, True
-        if pending or not yielded:
-            # An empty table still yields its schema, so the warehouse table exists from day one.
-            yield pa.Table.from_batches(pending, schema=reader.schema)
+        yield from in_chunks(reader, reader.schema, chunk_rows)
