@@ -6,7 +6,13 @@ fresh DuckDB file twice, each in its own process (so peak memory is per run):
   baseline  dlt's `sql_table` with its default SQLAlchemy backend (row by row)
   revtruth  revtruth.sources.product_db (ADBC → Arrow record batches → parquet)
 
-and prints rows/s, wall time and peak RSS of both, and their ratio. Run:
+and prints rows/s, wall time and peak RSS of both, and their ratio. Where a MariaDB server
+is installed, the same rows are also put in a private MariaDB (CHAR(36) UUIDs, DATETIME(6))
+and synced through revtruth's MySQL path (PyMySQL, streamed into Arrow):
+
+  revtruth-mysql  revtruth.sources.product_db on a mysql:// URL
+
+whose rows/s is reported against revtruth's PostgreSQL path. Run:
 
     python benchmarks/product_db_sync.py --rows 500000
 """
@@ -42,6 +48,26 @@ SELECT g,
        now() - (g || ' seconds')::interval
 FROM generate_series(1, %(rows)s) AS g;
 """
+
+
+MYSQL_SEED_SQL = [
+    "DROP TABLE IF EXISTS user_activity_logs",
+    """CREATE TABLE user_activity_logs (
+        id BIGINT NOT NULL PRIMARY KEY,
+        tenant_id CHAR(36) NOT NULL,
+        user_id CHAR(36) NOT NULL,
+        event_type VARCHAR(32) NOT NULL,
+        occurred_at DATETIME(6) NOT NULL
+    ) ENGINE=InnoDB""",
+    # the same rows as SEED_SQL, from MariaDB's sequence engine
+    """INSERT INTO user_activity_logs
+    SELECT seq,
+           CONCAT('00000000-0000-4000-8000-', LPAD(LOWER(HEX(seq % 5000)), 12, '0')),
+           CONCAT('00000000-0000-4000-9000-', LPAD(LOWER(HEX(seq % 50000)), 12, '0')),
+           ELT(1 + seq % 4, 'login', 'page_view', 'report_run', 'export'),
+           UTC_TIMESTAMP(6) - INTERVAL seq SECOND
+    FROM seq_1_to_{rows}""",
+]
 
 
 def run_one(method: str, url: str, warehouse: str) -> dict:
@@ -86,34 +112,62 @@ def main() -> None:
         print(json.dumps(run_one(*args.child)))
         return
 
+    import contextlib
+
     import psycopg
 
+    from revtruth.simulate.product_db import mysql as mysql_sim
     from revtruth.simulate.product_db import running_pgserver
 
+    results = {}
     with running_pgserver() as url, tempfile.TemporaryDirectory() as work:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(SEED_SQL % {"rows": int(args.rows)})
-        results = {}
         for method in ("baseline", "revtruth"):
-            warehouse = str(Path(work) / method / "bench.duckdb")
-            Path(warehouse).parent.mkdir()
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", method, url, warehouse],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            results[method] = json.loads(out.stdout.strip().splitlines()[-1])
+            results[method] = _child(method, url, Path(work))
+        try:
+            mysql_sim.server_binaries()
+        except mysql_sim.MariaDbUnavailable as exc:
+            print(f"(no MySQL path measured: {exc})")
+        else:
+            with mysql_sim.running_mariadb() as maria:
+                conn = mysql_sim.connect_admin(maria.admin_url)
+                with contextlib.closing(conn), conn.cursor() as cur:
+                    for statement in MYSQL_SEED_SQL:
+                        cur.execute(statement.format(rows=int(args.rows)))
+                    conn.commit()
+                results["revtruth-mysql"] = _child("revtruth", maria.reader_url, Path(work))
+                results["revtruth-mysql"]["method"] = "revtruth-mysql"
     base, ours = results["baseline"], results["revtruth"]
-    print(f"{'method':<10}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>14}")
-    for r in (base, ours):
+    print(f"{'method':<16}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>14}")
+    for r in results.values():
         print(
-            f"{r['method']:<10}{r['rows']:>10}{r['seconds']:>10}{r['rows_per_s']:>12}{r['peak_rss_mb']:>14}"
+            f"{r['method']:<16}{r['rows']:>10}{r['seconds']:>10}{r['rows_per_s']:>12}"
+            f"{r['peak_rss_mb']:>14}"
         )
     print(
         f"revtruth / baseline: {ours['rows_per_s'] / base['rows_per_s']:.1f}x rows/s, "
         f"{ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}x peak memory"
     )
+    if "revtruth-mysql" in results:
+        mine = results["revtruth-mysql"]
+        print(
+            f"revtruth MySQL / revtruth PostgreSQL: {mine['rows_per_s'] / ours['rows_per_s']:.2f}x "
+            f"rows/s, {mine['peak_rss_mb'] / ours['peak_rss_mb']:.2f}x peak memory"
+        )
+
+
+def _child(method: str, url: str, work: Path) -> dict:
+    """One sync in its own process, so its peak memory is its own."""
+    folder = work / f"{method}-{len(list(work.iterdir()))}"
+    folder.mkdir()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", method, url, str(folder / "bench.duckdb")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

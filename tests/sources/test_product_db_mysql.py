@@ -100,7 +100,7 @@ def test_second_run_adds_nothing_and_a_late_lower_id_row_is_loaded(
 
 
 def test_the_session_is_read_only_even_for_the_owner(product_database: ProductDb) -> None:
-    with read_only_connection(product_database.admin_url) as conn, conn.cursor() as cur:
+    with read_only_connection(product_database.admin_url) as conn, conn.session.cursor() as cur:
         with pytest.raises(Exception, match=r"READ ONLY|read.only"):
             cur.execute("DELETE FROM user_activity_logs")
         cur.execute("SELECT COUNT(*) FROM user_activity_logs")
@@ -171,3 +171,17 @@ def test_a_refused_connection_names_the_host_and_not_the_password() -> None:
         product_db(url=url)
     assert f"127.0.0.1:{port}" in str(raised.value)
     assert "pw-Secret-77" not in str(raised.value)
+
+
+def test_a_time_cursor_reads_only_what_is_newer(
+    product_database: ProductDb, warehouse: Warehouse
+) -> None:
+    source = lambda: product_db(  # noqa: E731
+        url=product_database.reader_url, append_only={"user_activity_logs": "occurred_at"}
+    )
+    warehouse.run(source(), DATASET)
+    again = warehouse.run(source(), DATASET)
+    assert "user_activity_logs" not in again  # nothing after the newest time read
+    assert warehouse.row_counts(DATASET)["user_activity_logs"] == len(
+        product_database.plan.activity
+    )

@@ -1,25 +1,28 @@
-"""Reading MySQL (and MariaDB) tables as Arrow through PyMySQL, in read-only sessions.
+"""Reading MySQL (and MariaDB) tables as Arrow, in read-only sessions.
 
-Rows stream from the server (an unbuffered cursor) and are turned into Arrow a chunk at a
-time, typed from the table's declared column types, never guessed from values:
+The rows are read by ConnectorX (Rust, the backend dlt's own `sql_database` offers for
+speed), which hands over Arrow record batches; PyMySQL opens the session first to check the
+address and credentials within the timeouts and to read the tables' description. Both
+sessions are `READ ONLY` with the time zone at UTC. Each column is then cast to the type
+its declaration says, never guessed from values:
 - CHAR/VARCHAR/TEXT/ENUM/JSON as text; BINARY(16), the other way MySQL schemas store a
   UUID, as its text form, so ids look the same whatever the database;
 - DATETIME and TIMESTAMP as UTC timestamps. DATETIME has no time zone: revtruth reads it as
-  UTC, as MySQL applications store it (the session's time zone is set to UTC, so TIMESTAMP
-  columns come out in UTC too);
-- TINYINT(1) as a boolean, DECIMAL exact, integers as 64-bit (unsigned BIGINT unsigned).
+  UTC, as MySQL applications store it (TIMESTAMP is converted to UTC by the server);
+- TINYINT(1) as a boolean, DECIMAL exact at its declared scale, integers as 64-bit.
 """
 
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterator
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from revtruth.sources.product_db.tables import ProductDbError, TableInfo, first_line, in_chunks
 
@@ -43,9 +46,19 @@ def database_of(url: str) -> str:
     return unquote(urlsplit(url).path.lstrip("/"))
 
 
+@dataclass
+class MySqlConnection:
+    session: Any  # PyMySQL, for descriptions
+    read_url: str  # for ConnectorX's reads: the same server, its own timeout parameters
+
+
+# The statements each reading session starts with.
+SESSION_SETUP = ("SET SESSION TRANSACTION READ ONLY", "SET SESSION time_zone = '+00:00'")
+
+
 @contextlib.contextmanager
-def read_only_connection(url: str) -> Iterator[Any]:
-    """A PyMySQL connection whose session cannot write and reads times in UTC."""
+def read_only_connection(url: str) -> Iterator[MySqlConnection]:
+    """A read-only session (PyMySQL) and the address ConnectorX reads from."""
     import pymysql
 
     parts = urlsplit(url)
@@ -69,15 +82,26 @@ def read_only_connection(url: str) -> Iterator[Any]:
         ) from exc
     try:
         with conn.cursor() as cur:
-            cur.execute("SET SESSION TRANSACTION READ ONLY")
-            cur.execute("SET SESSION time_zone = '+00:00'")
-        yield conn
+            for statement in SESSION_SETUP:
+                cur.execute(statement)
+        yield MySqlConnection(conn, _connectorx_url(parts, options))
     finally:
         conn.close()
 
 
-def describe_tables(conn: Any, schema: str, tables: list[str]) -> list[TableInfo]:
-    with conn.cursor() as cur:
+def _connectorx_url(parts: Any, options: dict[str, str]) -> str:
+    """The URL in ConnectorX's terms: scheme mysql, its own timeout parameters (it refuses
+    PyMySQL's): connect within the connect timeout, and TCP keepalives that notice a server
+    gone silent in the middle of a read."""
+    seconds = float(options.pop("connect_timeout", 20))
+    options.pop("read_timeout", None)
+    options.setdefault("tcp_connect_timeout_ms", str(int(seconds * 1000)))
+    options.setdefault("tcp_keepalive_time_ms", str(int(seconds * 1000)))
+    return urlunsplit(parts._replace(scheme="mysql", query=urlencode(options)))
+
+
+def describe_tables(conn: MySqlConnection, schema: str, tables: list[str]) -> list[TableInfo]:
+    with conn.session.cursor() as cur:
         cur.execute(
             "SELECT TABLE_NAME, COLUMN_NAME, LOWER(COLUMN_TYPE) FROM information_schema.COLUMNS"
             " WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION",
@@ -128,56 +152,79 @@ def arrow_type(column_type: str) -> pa.DataType:
 _BINARY = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit"}
 
 
-def _convert(values: tuple, column_type: str, arrow: pa.DataType) -> pa.Array:
-    if column_type == "binary(16)":  # a UUID stored as 16 bytes
-        values = tuple(None if v is None else str(uuid.UUID(bytes=bytes(v))) for v in values)
-    elif pa.types.is_string(arrow):
-        values = tuple(v if v is None or isinstance(v, str) else str(v) for v in values)
-    elif pa.types.is_decimal(arrow):
-        values = tuple(v if v is None else Decimal(v) for v in values)
-    elif pa.types.is_boolean(arrow):  # TINYINT(1) arrives as 0 / 1
-        values = tuple(v if v is None else bool(v) for v in values)
-    # Naive DATETIMEs are UTC wall clock here (session time zone UTC): Arrow takes a naive
-    # datetime given a UTC type as exactly that.
-    return pa.array(values, type=arrow)
+def _select(column: str, column_type: str) -> str:
+    """The column as selected: a BINARY(16) UUID as 32 hex digits, made a UUID's text below."""
+    if column_type == "binary(16)":
+        return f"LOWER(HEX({_quote(column)})) AS {_quote(column)}"
+    return _quote(column)
+
+
+def _as_declared(column: pa.ChunkedArray | pa.Array, column_type: str, arrow: pa.DataType):
+    if column_type == "binary(16)":  # 32 hex digits -> 8-4-4-4-12
+        parts = [pc.utf8_slice_codeunits(column, a, b) for a, b in _UUID_GROUPS]
+        return pc.binary_join_element_wise(*parts, "-")
+    if pa.types.is_boolean(arrow) and not pa.types.is_boolean(column.type):
+        return pc.not_equal(column, 0)  # TINYINT(1): 0 / 1
+    return column.cast(arrow)  # naive times are UTC here; decimals keep every digit
+
+
+_UUID_GROUPS = ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
 
 
 def read_batches(
-    conn: Any, info: TableInfo, *, chunk_rows: int, cursor: str | None = None, after: Any = None
+    conn: MySqlConnection,
+    info: TableInfo,
+    *,
+    chunk_rows: int,
+    cursor: str | None = None,
+    after: Any = None,
 ) -> Iterator[pa.Table]:
     """Yield the table (or its rows past `after` on `cursor`) as Arrow tables of ~chunk_rows,
-    from one read-only transaction, so every chunk sees the same snapshot."""
-    import pymysql
+    each column of its declared type. One statement, so one consistent snapshot."""
+    import connectorx as cx
 
-    names = [name for name, _ in info.columns]
     schema = pa.schema([(name, arrow_type(kind)) for name, kind in info.columns])
     query = (
-        f"SELECT {', '.join(_quote(n) for n in names)} "
+        f"SELECT {', '.join(_select(n, kind) for n, kind in info.columns)} "
         f"FROM {_quote(info.schema)}.{_quote(info.name)}"
     )
-    params: tuple = ()
     if cursor is not None:
         if after is not None:
-            query += f" WHERE {_quote(cursor)} > %s"
-            params = (after,)
+            query += f" WHERE {_quote(cursor)} > {_literal(after)}"
         query += f" ORDER BY {_quote(cursor)}"
-    with conn.cursor(pymysql.cursors.SSCursor) as cur:
-        cur.execute("START TRANSACTION READ ONLY")
-        cur.execute(query, params or None)
-        yield from in_chunks(_batches(cur, info, schema, chunk_rows), schema, chunk_rows)
-        cur.execute("COMMIT")
-
-
-def _batches(cur: Any, info: TableInfo, schema: pa.Schema, rows: int) -> Iterator[pa.RecordBatch]:
-    while chunk := cur.fetchmany(rows):
-        by_column = list(zip(*chunk, strict=True))
-        yield pa.RecordBatch.from_arrays(
+    try:
+        reader = cx.read_sql(
+            conn.read_url,
+            query,
+            return_type="arrow_stream",
+            batch_size=chunk_rows,
+            pre_execution_query=list(SESSION_SETUP),
+        )
+    except RuntimeError as exc:
+        raise ProductDbError(f"reading {info.name} failed: {first_line(exc)}") from exc
+    batches = (
+        pa.RecordBatch.from_arrays(
             [
-                _convert(values, kind, field.type)
-                for values, (_, kind), field in zip(by_column, info.columns, schema, strict=True)
+                _as_declared(batch.column(i), kind, field.type)
+                for i, ((_, kind), field) in enumerate(zip(info.columns, schema, strict=True))
             ],
             schema=schema,
         )
+        for batch in reader
+    )
+    yield from in_chunks(batches, schema, chunk_rows)
+
+
+def _literal(value: Any) -> str:
+    """A cursor value as SQL: ConnectorX takes no parameters. Cursors are numbers or times
+    that revtruth read from the table itself, never text from outside."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return f"'{value.isoformat(sep=' ')}'"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProductDbError(f"a MySQL cursor must be a number or a time, not {value!r}")
+    return repr(value)
 
 
 def _quote(identifier: str) -> str:
