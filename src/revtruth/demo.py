@@ -53,6 +53,7 @@ def run_demo(
     identity_noise: str = "low",
     legacy_shapes: bool = False,
     product_db_url: str | None = None,
+    product_db_engine: str = "postgres",
     scenario: Path | None = None,
     select: str | None = None,
     on_step: Callable[[str], None] | None = None,
@@ -66,7 +67,12 @@ def run_demo(
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     # A demo starts from nothing: an old warehouse or pipeline state would mix two companies.
-    for leftover in ("revtruth.duckdb", "revtruth.duckdb.wal", ".revtruth"):
+    for leftover in (
+        "revtruth.duckdb",
+        "revtruth.duckdb.wal",
+        "revtruth.snapshot.duckdb",
+        ".revtruth",
+    ):
         path = directory / leftover
         if path.is_dir():
             shutil.rmtree(path)
@@ -84,7 +90,11 @@ def run_demo(
 
     step("serve")
     with running_company(
-        plan, systems=systems, product_db_url=product_db_url, legacy_shapes=legacy_shapes
+        plan,
+        systems=systems,
+        product_db_url=product_db_url,
+        product_db_engine=product_db_engine,
+        legacy_shapes=legacy_shapes,
     ) as company:
         settings = demo_settings(directory, plan.today, company.environment())
         step("sync")

@@ -163,6 +163,19 @@ def test_other_seeds_match_ground_truth(tmp_path, seed):
     assert_matches_ground_truth(tmp_path)
 
 
+def test_a_mysql_product_database_gives_the_same_exact_answers(tmp_path):
+    # the stack (Stripe, Salesforce, MySQL): MariaDB holds the product data, typed as MySQL
+    # schemas hold it (CHAR(36) UUIDs, DATETIME in UTC)
+    from revtruth.simulate.product_db.mysql import MariaDbUnavailable, server_binaries
+
+    try:
+        server_binaries()
+    except MariaDbUnavailable as exc:
+        pytest.skip(str(exc))
+    run_demo(tmp_path, size="small", seed=1207, product_db_engine="mysql")
+    assert_matches_ground_truth(tmp_path)
+
+
 def test_ids_join_across_relations_with_plain_sql(demo_dir):
     con = _connect(demo_dir)
     joined_tenants, joined_customers = con.execute(

@@ -89,7 +89,27 @@ ScenarioOption = Annotated[
 ]
 ProductDbOption = Annotated[
     str | None,
-    typer.Option(help="Load the product tables into this PostgreSQL instead of pgserver."),
+    typer.Option(
+        help="Load the product tables into this database (a postgresql:// or mysql:// URL, "
+        "as --product-db says) instead of a private server."
+    ),
+]
+
+
+class ProductDbEngine(StrEnum):
+    """Which database the simulated product data lives in."""
+
+    postgres = "postgres"
+    mysql = "mysql"
+
+
+ProductDbEngineOption = Annotated[
+    ProductDbEngine,
+    typer.Option(
+        "--product-db",
+        help="The product database: postgres (pgserver's PostgreSQL) or mysql (the "
+        "distribution's MariaDB, which must be installed).",
+    ),
 ]
 
 

@@ -14,6 +14,8 @@ from revtruth.cli.app import (
     IdentityNoise,
     LegacyOption,
     NoiseOption,
+    ProductDbEngine,
+    ProductDbEngineOption,
     ProductDbOption,
     ScenarioOption,
     SeedOption,
@@ -43,10 +45,12 @@ def demo(
     identity_noise: NoiseOption = IdentityNoise.low,
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
+    product_db_engine: ProductDbEngineOption = ProductDbEngine.postgres,
     scenario: ScenarioOption = None,
 ) -> None:
     """Generate a simulated company, serve it, sync it, build the marts and print the report."""
     from revtruth.demo import DemoError, run_demo
+    from revtruth.simulate.product_db.mysql import MariaDbUnavailable
     from revtruth.transform import DbtRunError
 
     labels = {
@@ -65,9 +69,12 @@ def demo(
                 identity_noise=identity_noise,
                 legacy_shapes=legacy_shapes,
                 product_db_url=product_db_url,
+                product_db_engine=product_db_engine.value,
                 scenario=scenario,
                 on_step=advance,
             )
+    except MariaDbUnavailable as exc:
+        raise fail(str(exc), "or run the demo with --product-db postgres") from None
     except (DemoError, DbtRunError, ValueError, FileNotFoundError) as exc:
         raise fail(str(exc), "re-run with the same options; report a bug if it persists") from None
     _print_sync_summary(result.sync_summary)

@@ -11,6 +11,8 @@ from revtruth.cli.app import (
     IdentityNoise,
     LegacyOption,
     NoiseOption,
+    ProductDbEngine,
+    ProductDbEngineOption,
     ProductDbOption,
     ScenarioOption,
     SeedOption,
@@ -53,6 +55,7 @@ def simulate_serve(
     identity_noise: NoiseOption = IdentityNoise.low,
     legacy_shapes: LegacyOption = False,
     product_db_url: ProductDbOption = None,
+    product_db_engine: ProductDbEngineOption = ProductDbEngine.postgres,
     scenario: ScenarioOption = None,
     stripe_port: Annotated[
         int, typer.Option(help="Port for the Stripe simulator (0: any free).")
@@ -83,33 +86,40 @@ def simulate_serve(
 
     from revtruth.simulate import running_company
     from revtruth.simulate.http_server import Faults
+    from revtruth.simulate.product_db.mysql import MariaDbUnavailable
 
     try:
         injected = Faults.parse(faults)
     except ValueError as exc:
         raise fail(f"--faults: {exc}", "give kind=share pairs, shares from 0 to 1") from None
     plan, truth = _generate_with_truth(size, seed, directory, today, identity_noise, scenario)
-    with running_company(
-        plan,
-        product_db_url=product_db_url,
-        legacy_shapes=legacy_shapes,
-        stripe_port=stripe_port,
-        salesforce_port=salesforce_port,
-        faults=injected,
-        salesforce_api_limit=salesforce_api_limit,
-    ) as company:
-        console.print(f"Simulated company (seed {seed}, {size}) is up; ground truth in {truth}.")
-        console.print(
-            "These are throwaway simulator credentials. Export them and run `revtruth sync`:\n"
-        )
-        for name, value in company.environment().items():
-            console.print(f"export {name}='{value}'", highlight=False, soft_wrap=True)
-        console.print("\nPress Ctrl+C to stop.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            console.print("Stopping.")
+    try:
+        with running_company(
+            plan,
+            product_db_url=product_db_url,
+            product_db_engine=product_db_engine.value,
+            legacy_shapes=legacy_shapes,
+            stripe_port=stripe_port,
+            salesforce_port=salesforce_port,
+            faults=injected,
+            salesforce_api_limit=salesforce_api_limit,
+        ) as company:
+            console.print(
+                f"Simulated company (seed {seed}, {size}) is up; ground truth in {truth}."
+            )
+            console.print(
+                "These are throwaway simulator credentials. Export them and run `revtruth sync`:\n"
+            )
+            for name, value in company.environment().items():
+                console.print(f"export {name}='{value}'", highlight=False, soft_wrap=True)
+            console.print("\nPress Ctrl+C to stop.")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                console.print("Stopping.")
+    except MariaDbUnavailable as exc:
+        raise fail(str(exc), "or serve with --product-db postgres") from None
 
 
 @simulate_app.command("generate")

@@ -71,12 +71,16 @@ def running_company(
     salesforce_port: int = 0,
     faults: Faults | None = None,
     salesforce_api_limit: int = 15_000,
+    product_db_engine: str = "postgres",
 ) -> Iterator[RunningCompany]:
     """Start the simulated systems (all three, or those named in `systems`), load the
     product database, stop them all on exit.
 
-    With `product_db_url` the tables are written to that PostgreSQL instead of a pgserver
-    one, and revtruth reads them with the same URL (read-only session)."""
+    `product_db_engine` is "postgres" (pgserver's PostgreSQL) or "mysql" (a private MariaDB,
+    simulate.product_db.mysql). With `product_db_url` the tables are written to that
+    database instead, and revtruth reads them with the same URL (read-only session)."""
+    if product_db_engine not in ("postgres", "mysql"):
+        raise ValueError(f"no simulated product database {product_db_engine!r}: postgres or mysql")
     unknown = set(systems) - set(SYSTEMS)
     if unknown:
         raise ValueError(f"no simulated system {sorted(unknown)}: choose from {SYSTEMS}")
@@ -106,7 +110,16 @@ def running_company(
         for server in (stripe, salesforce):
             if server is not None and faults is not None:
                 server.faults = faults
-        if "product_db" in systems:
+        if "product_db" in systems and product_db_engine == "mysql":
+            from revtruth.simulate.product_db import mysql
+
+            if product_db_url:
+                admin_url = reader_url = product_db_url
+            else:
+                maria = stack.enter_context(mysql.running_mariadb())
+                admin_url, reader_url = maria.admin_url, maria.reader_url
+            mysql.load(plan.product_db, admin_url)
+        elif "product_db" in systems:
             if product_db_url:
                 admin_url = reader_url = product_db_url
             else:
