@@ -29,7 +29,7 @@ BUILDS_TABLE = "builds"
 
 # The table that says whether a source holds anything: a billing system without customers,
 # a CRM without accounts, a product without its first table's rows has nothing to build on.
-_ANCHOR_TABLES = {"stripe": "customers", "salesforce": "account"}
+_ANCHOR_TABLES = {"stripe": "customers", "salesforce": "account", "hubspot": "companies"}
 
 
 class SourceGuardError(RuntimeError):

@@ -19,7 +19,7 @@ from revtruth.config import Secret, Settings, redact, reveal_table
 from revtruth.sources.quarantine import QUARANTINE_TABLE
 from revtruth.warehouse import WarehouseError, publish_snapshot, warehouse_lock
 
-SYSTEMS = ("stripe", "salesforce", "product_db")
+SYSTEMS = ("stripe", "salesforce", "product_db", "hubspot")
 
 
 class SyncError(RuntimeError):
@@ -110,6 +110,21 @@ def build_source(settings: Settings, system: str) -> Any:
             tables=list(db.tables),
             chunk_rows=db.chunk_rows,
             cursor_lookback=db.cursor_lookback,
+        )
+    if system == "hubspot":
+        from revtruth.sources.hubspot import hubspot_source
+
+        hub = sources.hubspot
+        if not hub.access_token:
+            raise SyncError(
+                "HubSpot needs a private app's access token: set "
+                "REVTRUTH_SOURCES__HUBSPOT__ACCESS_TOKEN"
+            )
+        return hubspot_source(
+            access_token=hub.access_token.reveal(),
+            base_url=hub.base_url,
+            retries=hub.retries,
+            timeout_seconds=hub.timeout_seconds,
         )
     raise SyncError(f"unknown source {system!r}: choose from {', '.join(SYSTEMS)}")
 

@@ -104,7 +104,7 @@ def demo(
 def sync_command(
     sources: Annotated[
         list[str] | None,
-        typer.Argument(help="stripe, salesforce, product_db (default: all enabled)."),
+        typer.Argument(help="stripe, salesforce, product_db, hubspot (default: all enabled)."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:

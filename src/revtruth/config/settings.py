@@ -463,10 +463,37 @@ class ProductDbSettings:
 
 
 @dataclass(frozen=True)
+class HubSpotSettings:
+    enabled: bool = setting(
+        False,
+        "Sync HubSpot (CRM) into raw_hubspot. Its marts are not built yet: the CRM marts "
+        "read Salesforce.",
+    )
+    base_url: str = setting("https://api.hubapi.com", "Base address of the HubSpot API.")
+    access_token: Secret | None = setting(
+        None,
+        "A private app's access token, with the crm.objects.companies.read, "
+        "crm.objects.contacts.read, crm.objects.deals.read and crm.objects.owners.read scopes.",
+        secret=True,
+    )
+    retries: int = setting(
+        8,
+        "Retries of a rate-limited (429, honouring Retry-After) or failed (5xx) request.",
+        check=_COUNT,
+    )
+    timeout_seconds: float = setting(
+        60.0,
+        "Seconds to wait for HubSpot to answer one request.",
+        check=(lambda v: v > 0, "a positive number of seconds"),
+    )
+
+
+@dataclass(frozen=True)
 class SourcesSettings:
     stripe: StripeSettings = field(default_factory=StripeSettings)
     salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
     product_db: ProductDbSettings = field(default_factory=ProductDbSettings)
+    hubspot: HubSpotSettings = field(default_factory=HubSpotSettings)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import secrets
 import threading
 import time
@@ -68,10 +69,12 @@ class HubSpotServer(SimulatedServer):
         port: int = 0,
         ten_second_limit: int = 190,
         daily_limit: int = 650_000,
+        search_results_max: int = SEARCH_RESULTS_MAX,
     ) -> None:
         super().__init__(port=port)
         self._crm, self._token = crm, access_token
         self.ten_second_limit, self.daily_limit = ten_second_limit, daily_limit
+        self.search_results_max = search_results_max  # HubSpot's is 10,000; lower for tests
         self._window: list[float] = []  # times of the requests of the last 10 seconds
         self._today = 0
         self._state = threading.Lock()
@@ -89,6 +92,18 @@ class HubSpotServer(SimulatedServer):
         with self._state:
             obj = self._rendered.objects[object_type][object_id]
             obj.update(archived=True, archivedAt=stamp(at), updatedAt=stamp(at))
+
+    def update(self, object_type: str, object_id: str, at: datetime, **properties: str) -> None:
+        """Change an object's properties at `at`, as a user editing it in HubSpot would:
+        its last-modified property and `updatedAt` move to `at`."""
+        with self._state:
+            obj = self._rendered.objects[object_type][object_id]
+            modified = "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
+            obj["properties"].update(
+                {k: None if v is None else str(v) for k, v in properties.items()}
+            )
+            obj["properties"][modified] = stamp(at)
+            obj["updatedAt"] = stamp(at)
 
     def use_daily_requests(self, count: int) -> None:
         """Count requests against the daily limit, as the account's other apps would."""
@@ -150,9 +165,11 @@ class HubSpotServer(SimulatedServer):
         with self._state:
             self._window = [t for t in self._window if now - t < 10.0]
             if self._today >= self.daily_limit:
-                raise _RateLimited("DAILY", self._limit_headers())
+                raise _RateLimited("DAILY", self._limit_headers(), 3600)
             if len(self._window) >= self.ten_second_limit:
-                raise _RateLimited("TEN_SECONDLY_ROLLING", self._limit_headers())
+                # a place frees when the oldest request of the window is 10 seconds old
+                wait = max(1, math.ceil(10.0 - (now - self._window[0])))
+                raise _RateLimited("TEN_SECONDLY_ROLLING", self._limit_headers(), wait)
             self._window.append(now)
             self._today += 1
             return self._limit_headers()
@@ -258,12 +275,12 @@ class HubSpotServer(SimulatedServer):
         if not after.isdigit():
             raise _Error(400, f"Invalid after value: {after}", "VALIDATION_ERROR")
         offset = int(after)
-        if offset + limit > SEARCH_RESULTS_MAX:
+        if offset + limit > self.search_results_max:
             raise _Error(
                 400,
                 "There was a problem with the request.",
                 "VALIDATION_ERROR",
-                errors=[{"message": f"The search API returns at most {SEARCH_RESULTS_MAX} "
+                errors=[{"message": f"The search API returns at most {self.search_results_max} "
                          "results: narrow the query", "code": "INVALID_INTEGER"}],
             )  # fmt: skip
         with self._state:
@@ -335,10 +352,10 @@ class HubSpotServer(SimulatedServer):
 
 
 class _RateLimited(_Error):
-    def __init__(self, policy: str, headers: Mapping[str, str]) -> None:
+    def __init__(self, policy: str, headers: Mapping[str, str], retry_after: int) -> None:
         self.body = _rate_limited(policy)
         super().__init__(429, self.body["message"], "RATE_LIMIT")
-        self.headers = {**headers, "Retry-After": "1" if policy != "DAILY" else "3600"}
+        self.headers = {**headers, "Retry-After": str(retry_after)}
 
 
 def _rate_limited(policy: str) -> dict:
