@@ -91,8 +91,8 @@ def test_sync_without_credentials_says_which_setting_is_missing(tmp_path, monkey
 
 def test_sync_rejects_an_unknown_source(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["sync", "hubspot"])
-    assert result.exit_code == 1 and "hubspot" in result.output
+    result = runner.invoke(app, ["sync", "chargebee"])
+    assert result.exit_code == 1 and "chargebee" in result.output
 
 
 def test_bad_setting_fails_with_the_key_named(tmp_path, monkeypatch):

@@ -100,6 +100,28 @@ CASES = {
              "REVTRUTH_SOURCES__PRODUCT_DB__URL":
                  f"postgresql://app:{DB_PASSWORD}@127.0.0.1:{{port}}/db"},
     ),
+    "mysql product database that refuses connections": Case(
+        ["sync"], "127.0.0.1",
+        env={**ONLY_PRODUCT_DB,
+             "REVTRUTH_SOURCES__PRODUCT_DB__URL":
+                 f"mysql://app:{DB_PASSWORD}@127.0.0.1:{{port}}/product"},
+    ),
+    "product database URL of a kind revtruth does not read": Case(
+        ["sync"], "mongodb",
+        env={**ONLY_PRODUCT_DB,
+             "REVTRUTH_SOURCES__PRODUCT_DB__URL": f"mongodb://app:{DB_PASSWORD}@127.0.0.1/db"},
+    ),
+    "hubspot address that refuses connections": Case(
+        ["sync", "hubspot"], "127.0.0.1",
+        env={"REVTRUTH_SOURCES__HUBSPOT__ENABLED": "true",
+             "REVTRUTH_SOURCES__HUBSPOT__ACCESS_TOKEN": SECRET,
+             "REVTRUTH_SOURCES__HUBSPOT__RETRIES": "0",
+             "REVTRUTH_SOURCES__HUBSPOT__BASE_URL": "http://127.0.0.1:{port}"},
+    ),
+    "hubspot enabled without a token": Case(
+        ["sync", "hubspot"], "REVTRUTH_SOURCES__HUBSPOT__ACCESS_TOKEN",
+        env={"REVTRUTH_SOURCES__HUBSPOT__ENABLED": "true"},
+    ),
     "no source enabled": Case(
         ["sync"], "enabled",
         env={**ONLY_STRIPE, "REVTRUTH_SOURCES__STRIPE__ENABLED": "false"},

@@ -187,8 +187,8 @@ def test_unknown_source_name_raises_sync_error_before_anything_runs(
     settings = settings_for(api_company, tmp_path)
     stripe_requests = api_company.running.stripe.request_count
 
-    with pytest.raises(SyncError, match=r"unknown source\(s\) hubspot: choose from stripe, "):
-        sync(settings, ["stripe", "hubspot"])
+    with pytest.raises(SyncError, match=r"unknown source\(s\) chargebee: choose from stripe, "):
+        sync(settings, ["stripe", "chargebee"])
 
     assert api_company.running.stripe.request_count == stripe_requests
     assert not settings.warehouse.resolved_path.exists()

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from revtruth.sources import SourceError
 
-class ProductDbError(RuntimeError):
-    pass
+
+class ProductDbError(SourceError):
+    """The product database could not be read as asked; the message names where and why."""
 
 
 @dataclass(frozen=True)
