@@ -1,0 +1,1 @@
+"""A MongoDB wire-protocol simulator (simulate.mongodb.server) for the product database."""
