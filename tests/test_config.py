@@ -362,7 +362,7 @@ def test_documented_keys_lists_every_setting():
     assert "warehouse.path" in keys
     assert "sources.salesforce.security_token" in keys
     assert "sources.product_db.chunk_rows" in keys
-    assert len(keys) == len(set(keys)) == 64
+    assert len(keys) == len(set(keys)) == 65
 
 
 def test_redact_blots_out_every_secret_setting_and_any_password_in_a_url():

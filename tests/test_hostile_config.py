@@ -107,9 +107,16 @@ CASES = {
                  f"mysql://app:{DB_PASSWORD}@127.0.0.1:{{port}}/product"},
     ),
     "product database URL of a kind revtruth does not read": Case(
-        ["sync"], "mongodb",
+        ["sync"], "oracle",
         env={**ONLY_PRODUCT_DB,
-             "REVTRUTH_SOURCES__PRODUCT_DB__URL": f"mongodb://app:{DB_PASSWORD}@127.0.0.1/db"},
+             "REVTRUTH_SOURCES__PRODUCT_DB__URL": f"oracle://app:{DB_PASSWORD}@127.0.0.1/db"},
+    ),
+    "mongodb product database that refuses connections": Case(
+        ["sync"], "127.0.0.1",
+        env={**ONLY_PRODUCT_DB,
+             "REVTRUTH_SOURCES__PRODUCT_DB__TIMEOUT_SECONDS": "1",
+             "REVTRUTH_SOURCES__PRODUCT_DB__URL":
+                 f"mongodb://app:{DB_PASSWORD}@127.0.0.1:{{port}}/product"},
     ),
     "hubspot address that refuses connections": Case(
         ["sync", "hubspot"], "127.0.0.1",

@@ -110,6 +110,7 @@ def build_source(settings: Settings, system: str) -> Any:
             tables=list(db.tables),
             chunk_rows=db.chunk_rows,
             cursor_lookback=db.cursor_lookback,
+            document_fields=dict(db.document_fields) or None,
         )
     if system == "hubspot":
         from revtruth.sources.hubspot import hubspot_source

@@ -176,6 +176,13 @@ def test_a_mysql_product_database_gives_the_same_exact_answers(tmp_path):
     assert_matches_ground_truth(tmp_path)
 
 
+def test_a_mongodb_product_database_gives_the_same_exact_answers(tmp_path):
+    # the stack (Stripe, Salesforce, MongoDB): the product data as documents (UUID and
+    # ObjectId _ids, nested and missing fields, BSON dates) from the wire-protocol simulator
+    run_demo(tmp_path, size="small", seed=1208, product_db_engine="mongodb")
+    assert_matches_ground_truth(tmp_path)
+
+
 def test_ids_join_across_relations_with_plain_sql(demo_dir):
     con = _connect(demo_dir)
     joined_tenants, joined_customers = con.execute(

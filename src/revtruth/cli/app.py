@@ -101,14 +101,16 @@ class ProductDbEngine(StrEnum):
 
     postgres = "postgres"
     mysql = "mysql"
+    mongodb = "mongodb"
 
 
 ProductDbEngineOption = Annotated[
     ProductDbEngine,
     typer.Option(
         "--product-db",
-        help="The product database: postgres (pgserver's PostgreSQL) or mysql (the "
-        "distribution's MariaDB, which must be installed).",
+        help="The product database: postgres (pgserver's PostgreSQL), mysql (the "
+        "distribution's MariaDB, which must be installed) or mongodb (revtruth's MongoDB "
+        "wire-protocol simulator).",
     ),
 ]
 

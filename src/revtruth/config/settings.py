@@ -455,6 +455,13 @@ class ProductDbSettings:
         "URL sets its own).",
         check=(lambda v: v > 0, "a positive number of seconds"),
     )
+    document_fields: Mapping[str, Any] = setting(
+        help="MongoDB only: per collection, the column each document field becomes, e.g. "
+        '{tenants = {id = "_id", plan_tier = "plan.tier"}}; a collection named here replaces '
+        "the default map (see the README).",
+        default_factory=Table,
+        table=True,
+    )
     chunk_rows: int = setting(
         100_000,
         "Rows per Arrow batch read from the database.",

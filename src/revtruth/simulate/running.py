@@ -76,11 +76,14 @@ def running_company(
     """Start the simulated systems (all three, or those named in `systems`), load the
     product database, stop them all on exit.
 
-    `product_db_engine` is "postgres" (pgserver's PostgreSQL) or "mysql" (a private MariaDB,
-    simulate.product_db.mysql). With `product_db_url` the tables are written to that
-    database instead, and revtruth reads them with the same URL (read-only session)."""
-    if product_db_engine not in ("postgres", "mysql"):
-        raise ValueError(f"no simulated product database {product_db_engine!r}: postgres or mysql")
+    `product_db_engine` is "postgres" (pgserver's PostgreSQL), "mysql" (a private MariaDB,
+    simulate.product_db.mysql) or "mongodb" (the wire-protocol simulator, simulate.mongodb).
+    With `product_db_url` the tables are written to that database instead (PostgreSQL and
+    MySQL), and revtruth reads them with the same URL (read-only session)."""
+    if product_db_engine not in ("postgres", "mysql", "mongodb"):
+        raise ValueError(
+            f"no simulated product database {product_db_engine!r}: postgres, mysql or mongodb"
+        )
     unknown = set(systems) - set(SYSTEMS)
     if unknown:
         raise ValueError(f"no simulated system {sorted(unknown)}: choose from {SYSTEMS}")
@@ -110,7 +113,15 @@ def running_company(
         for server in (stripe, salesforce):
             if server is not None and faults is not None:
                 server.faults = faults
-        if "product_db" in systems and product_db_engine == "mysql":
+        if "product_db" in systems and product_db_engine == "mongodb":
+            from revtruth.simulate.mongodb import product as mongo_product
+            from revtruth.simulate.mongodb.server import MongoServer
+
+            mongo = stack.enter_context(MongoServer(mongo_product.databases(plan.product_db)))
+            admin_url = reader_url = (
+                f"mongodb://127.0.0.1:{mongo.port}/{mongo_product.DATABASE}?directConnection=true"
+            )
+        elif "product_db" in systems and product_db_engine == "mysql":
             from revtruth.simulate.product_db import mysql
 
             if product_db_url:
