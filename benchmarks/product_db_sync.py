@@ -12,7 +12,14 @@ and synced through revtruth's MySQL path (PyMySQL, streamed into Arrow):
 
   revtruth-mysql  revtruth.sources.product_db on a mysql:// URL
 
-whose rows/s is reported against revtruth's PostgreSQL path. Run:
+whose rows/s is reported against revtruth's PostgreSQL path. The same rows are also served as
+documents by revtruth's MongoDB wire-protocol simulator (no MongoDB server installs here) and
+synced through revtruth's MongoDB path (pymongo, batches into Arrow):
+
+  revtruth-mongodb  revtruth.sources.product_db on a mongodb:// URL
+
+That figure measures the connector and the simulator together (the simulator is Python), so
+it is a floor for a real MongoDB server, not a comparison of databases. Run:
 
     python benchmarks/product_db_sync.py --rows 500000
 """
@@ -138,6 +145,7 @@ def main() -> None:
                     conn.commit()
                 results["revtruth-mysql"] = _child("revtruth", maria.reader_url, Path(work))
                 results["revtruth-mysql"]["method"] = "revtruth-mysql"
+        results["revtruth-mongodb"] = _mongodb(int(args.rows), Path(work))
     base, ours = results["baseline"], results["revtruth"]
     print(f"{'method':<16}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>14}")
     for r in results.values():
@@ -149,12 +157,46 @@ def main() -> None:
         f"revtruth / baseline: {ours['rows_per_s'] / base['rows_per_s']:.1f}x rows/s, "
         f"{ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}x peak memory"
     )
+    mongo = results["revtruth-mongodb"]
+    print(
+        f"revtruth MongoDB (simulator) / revtruth PostgreSQL: "
+        f"{mongo['rows_per_s'] / ours['rows_per_s']:.2f}x rows/s"
+    )
     if "revtruth-mysql" in results:
         mine = results["revtruth-mysql"]
         print(
             f"revtruth MySQL / revtruth PostgreSQL: {mine['rows_per_s'] / ours['rows_per_s']:.2f}x "
             f"rows/s, {mine['peak_rss_mb'] / ours['peak_rss_mb']:.2f}x peak memory"
         )
+
+
+def _mongodb(rows: int, work: Path) -> dict:
+    """The same rows as documents, served by the wire-protocol simulator in this process."""
+    from datetime import UTC, datetime, timedelta
+
+    from bson.int64 import Int64
+
+    from revtruth.simulate.mongodb.product import event_object_id
+    from revtruth.simulate.mongodb.server import MongoServer
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    kinds = ("login", "page_view", "report_run", "export")
+    documents = []
+    for n in range(1, rows + 1):
+        at = now - timedelta(seconds=n)
+        documents.append({
+            "_id": event_object_id(at, n),
+            "event_id": Int64(n),
+            "tenant_id": f"00000000-0000-4000-8000-{n % 5000:012x}",
+            "user_id": f"00000000-0000-4000-9000-{n % 50000:012x}",
+            "event_type": kinds[n % 4],
+            "occurred_at": at,
+        })  # fmt: skip
+    with MongoServer({"product": {"user_activity_logs": documents}}) as server:
+        url = f"mongodb://127.0.0.1:{server.port}/product?directConnection=true"
+        result = _child("revtruth", url, work)
+    result["method"] = "revtruth-mongodb"
+    return result
 
 
 def _child(method: str, url: str, work: Path) -> dict:

@@ -88,3 +88,25 @@ def test_a_missing_collection_and_a_refused_connection_are_named(mongo) -> None:
     server.stop()
     with pytest.raises(ProductDbError, match=r"cannot connect .* at 127\.0\.0\.1"):
         product_db(url=with_timeouts(f"mongodb://127.0.0.1:{port}/product", 1))
+
+
+def test_an_objectid_cursor_reads_only_the_new_documents(mongo, warehouse: Warehouse) -> None:
+    import bson
+
+    server, plan = mongo
+    fields = {"user_activity_logs": {"id": "_id", "event_type": "event_type"}}
+    source = lambda: product_db(  # noqa: E731
+        url=url_of(server),
+        tables=["user_activity_logs"],
+        document_fields=fields,
+        cursor_lookback=10_000,  # the setting's default: it cannot apply to ObjectIds
+    )
+    warehouse.run(source(), DATASET)
+    newest = max(d["_id"] for d in server.databases["product"]["user_activity_logs"])
+    late = bson.ObjectId(newest.binary[:4] + b"\xff" * 8)  # a later id of the same second
+    server.databases["product"]["user_activity_logs"].append({"_id": late, "event_type": "x"})
+    again = warehouse.run(source(), DATASET)
+    assert again == {"user_activity_logs": 1}
+    assert warehouse.sql(f"select count(*) from {DATASET}.user_activity_logs") == [
+        (len(plan.activity) + 1,)
+    ]

@@ -50,9 +50,23 @@ def product_db(
         connect = functools.partial(mongodb.read_only_connection, fields=document_fields)
     with connect(url) as conn:
         infos = backend.describe_tables(conn, schema, list(tables))
+        lookbacks = {
+            info.name: cursor_lookback
+            if backend is not mongodb
+            or info.name not in append_only
+            or mongodb.lookback_applies(conn, info, append_only[info.name])
+            else 0
+            for info in infos
+        }
     return [
         _table_resource(
-            backend, connect, url, info, append_only.get(info.name), chunk_rows, cursor_lookback
+            backend,
+            connect,
+            url,
+            info,
+            append_only.get(info.name),
+            chunk_rows,
+            lookbacks[info.name],
         )
         for info in infos
     ]

@@ -127,6 +127,17 @@ def describe_tables(conn: MongoConnection, schema: str, tables: list[str]) -> li
     ]
 
 
+def lookback_applies(conn: MongoConnection, info: TableInfo, cursor: str) -> bool:
+    """Whether a lookback of N ids can apply to this cursor: only to a number (an ObjectId,
+    kept as text, has no "N behind"; dlt's lag would take it for a date)."""
+    path = dict(info.columns).get(cursor, cursor)
+    newest = conn.client[info.schema][info.name].find_one(
+        {path: {"$exists": True}}, sort=[(path, -1)]
+    )
+    value = _get(newest, path) if newest else None
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def read_batches(
     conn: MongoConnection,
     info: TableInfo,
@@ -136,11 +147,15 @@ def read_batches(
     after: Any = None,
 ) -> Iterator[pa.Table]:
     """Yield the collection (or its documents past `after` on `cursor`) as Arrow tables."""
+    import bson
+
     paths = dict(info.columns)
     query: dict[str, Any] = {}
     sort = None
     if cursor is not None:
         path = paths.get(cursor, cursor)
+        if isinstance(after, str) and bson.ObjectId.is_valid(after):
+            after = bson.ObjectId(after)  # the cursor was kept as the id's text
         if after is not None:
             query[path] = {"$gt": after}
         sort = [(path, 1)]
