@@ -82,8 +82,16 @@ def insert_logins(admin_url: str, plan: ProductDbPlan, event_ids: Iterable[int])
             )
 
 
+# Each table's columns, in the order `_rows_by_table` gives their values.
+COLUMNS = {
+    "tenants": ("id", "name", "slug", "plan_tier", "stripe_customer_id", "created_at"),
+    "users": ("id", "tenant_id", "email", "full_name", "role", "created_at", "last_seen_at"),
+    "user_activity_logs": ("id", "tenant_id", "user_id", "event_type", "occurred_at"),
+}
+
+
 def _rows_by_table(plan: ProductDbPlan) -> list[tuple[str, Iterable[tuple]]]:
-    """Each table's rows, in its columns' order, parents before children."""
+    """Each table's rows, in its columns' order (COLUMNS), parents before children."""
     log = plan.activity
     return [
         (

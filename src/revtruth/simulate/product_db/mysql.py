@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from revtruth.simulate.company.plan import ProductDbPlan
-from revtruth.simulate.product_db import READER_ROLE, _interrupts_held
+from revtruth.simulate.product_db import COLUMNS, READER_ROLE, _interrupts_held, _rows_by_table
 
 DATABASE = "product"
 INSERT_CHUNK = 5_000
@@ -188,7 +188,8 @@ def load(plan: ProductDbPlan, admin_url: str) -> None:
     with contextlib.closing(connect_admin(admin_url)) as conn, conn.cursor() as cur:
         for statement in SCHEMA_SQL:
             cur.execute(statement)
-        for table, columns, rows in _rows_by_table(plan):
+        for table, rows in _rows_by_table(plan):
+            columns = COLUMNS[table]
             marks = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
             chunk: list[tuple] = []
@@ -220,37 +221,3 @@ def _utc_wall(value: object) -> object:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
-
-
-def _rows_by_table(plan: ProductDbPlan) -> list[tuple[str, tuple[str, ...], Iterable[tuple]]]:
-    log = plan.activity
-    return [
-        (
-            "tenants",
-            ("id", "name", "slug", "plan_tier", "stripe_customer_id", "created_at"),
-            (
-                (t.tenant_id, t.name, t.slug, t.plan_tier, t.billing_customer_id, t.created_at)
-                for t in plan.tenants
-            ),
-        ),
-        (
-            "users",
-            ("id", "tenant_id", "email", "full_name", "role", "created_at", "last_seen_at"),
-            (
-                (u.user_id, u.tenant_id, u.email, u.full_name, u.role, u.created_at, u.last_seen_at)
-                for u in plan.users
-            ),
-        ),
-        (
-            "user_activity_logs",
-            ("id", "tenant_id", "user_id", "event_type", "occurred_at"),
-            zip(
-                log.event_id,
-                log.tenant_id,
-                log.user_id,
-                log.event_type,
-                log.occurred_at,
-                strict=True,
-            ),
-        ),
-    ]

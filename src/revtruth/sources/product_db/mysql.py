@@ -24,7 +24,13 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from revtruth.sources.product_db.tables import ProductDbError, TableInfo, first_line, in_chunks
+from revtruth.sources.product_db.tables import (
+    ProductDbError,
+    TableInfo,
+    first_line,
+    in_chunks,
+    table_infos,
+)
 
 SCHEMES = ("mysql", "mariadb", "mysql+pymysql", "mariadb+pymysql")
 
@@ -119,13 +125,7 @@ def describe_tables(conn: MySqlConnection, schema: str, tables: list[str]) -> li
         keys: dict[str, list[str]] = {}
         for table, column in cur.fetchall():
             keys.setdefault(table, []).append(column)
-    missing = [t for t in tables if t not in columns]
-    if missing:
-        raise ProductDbError(
-            f"table(s) {', '.join(missing)} not found in database {schema!r} of the product "
-            "database; set sources.product_db.tables to the tables that exist"
-        )
-    return [TableInfo(schema, t, tuple(columns[t]), tuple(keys.get(t, ()))) for t in tables]
+    return table_infos(schema, tables, columns, keys, f"database {schema!r}")
 
 
 def arrow_type(column_type: str) -> pa.DataType:

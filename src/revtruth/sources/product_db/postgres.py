@@ -8,7 +8,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from revtruth.sources.product_db.tables import ProductDbError, TableInfo, first_line, in_chunks
+from revtruth.sources.product_db.tables import (
+    ProductDbError,
+    TableInfo,
+    first_line,
+    in_chunks,
+    table_infos,
+)
 
 # Types dlt cannot take as Arrow (uuid extension, json) are cast to text inside PostgreSQL.
 _TEXT_CAST_TYPES = {"uuid", "json", "jsonb", "inet", "cidr", "macaddr", "xml", "interval"}
@@ -107,13 +113,7 @@ def describe_tables(conn: Any, schema: str, tables: list[str]) -> list[TableInfo
         keys: dict[str, list[str]] = {}
         for table, column in cur.fetchall():
             keys.setdefault(table, []).append(column)
-    missing = [t for t in tables if t not in columns]
-    if missing:
-        raise ProductDbError(
-            f"table(s) {', '.join(missing)} not found in schema {schema!r} of the product database;"
-            f" set sources.product_db.tables to the tables that exist"
-        )
-    return [TableInfo(schema, t, tuple(columns[t]), tuple(keys.get(t, ()))) for t in tables]
+    return table_infos(schema, tables, columns, keys, f"schema {schema!r}")
 
 
 def read_batches(

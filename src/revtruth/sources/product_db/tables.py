@@ -23,6 +23,24 @@ class TableInfo:
     primary_key: tuple[str, ...]
 
 
+def table_infos(
+    schema: str,
+    tables: list[str],
+    columns: dict[str, list[tuple[str, str]]],
+    keys: dict[str, list[str]],
+    where: str,
+) -> list[TableInfo]:
+    """The asked-for tables' descriptions, or one error naming every table `where` (e.g.
+    "schema 'public'") lacks."""
+    missing = [t for t in tables if t not in columns]
+    if missing:
+        raise ProductDbError(
+            f"table(s) {', '.join(missing)} not found in {where} of the product database; "
+            "set sources.product_db.tables to the tables that exist"
+        )
+    return [TableInfo(schema, t, tuple(columns[t]), tuple(keys.get(t, ()))) for t in tables]
+
+
 def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
